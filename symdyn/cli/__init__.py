@@ -1,0 +1,48 @@
+"""The ``symdyn`` command line: a thin layer over the pure core.
+
+Each subcommand lives in its own module with ``register(subparsers)`` and
+``run(args) -> int``. Errors in the user's input end with one line on stderr and
+exit status 2; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: Subcommand modules, in the order ``symdyn --help`` lists them.
+COMMANDS = ("derive",)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (exit 2), not a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symdyn", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args) or 0)
+    except ValueError as exc:
+        print(f"symdyn {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # e.g. `symdyn derive | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("symdyn: interrupted", file=sys.stderr)
+        return 130
