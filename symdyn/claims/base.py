@@ -1,0 +1,83 @@
+"""Claims as data: what the paper prints, what is correct, and how symdyn checks it.
+
+A :class:`Claim` is a record (id, source, printed statement, corrected statement,
+hypotheses, parameter region, method, expected status) plus one check function. A
+check returns an :class:`Outcome`: ``holds``, ``fails`` (with a counterexample), or
+``holds-corrected`` (the printed form fails, the corrected form holds; both shown).
+Evidence is plain JSON-able data: parameters, steps or times, measured values and
+margins, with high-precision numbers as decimal strings.
+
+The catalog is filled by the ``symdyn.claims.*`` modules through :func:`claim`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+HOLDS = "holds"
+FAILS = "fails"
+HOLDS_CORRECTED = "holds-corrected"
+ERROR = "error"
+STATUSES = (HOLDS, FAILS, HOLDS_CORRECTED)
+METHODS = ("symbolic", "high-precision", "gd-run", "matrix")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one check: a status and its evidence."""
+
+    status: str
+    evidence: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES + (ERROR,):
+            raise ValueError(f"unknown claim status {self.status!r}")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One executable claim of the paper."""
+
+    id: str
+    source: str
+    printed: str
+    corrected: str | None
+    hypotheses: str
+    region: str
+    method: str
+    expected: str
+    check: Callable[[bool], Outcome] = field(repr=False, compare=False)
+    slow: bool = False
+
+    def run(self, quick: bool = True) -> Outcome:
+        return self.check(quick)
+
+
+CATALOG: dict[str, Claim] = {}
+
+
+def claim(id: str, *, source: str, printed: str, corrected: str | None = None, hypotheses: str = "",
+          region: str = "", method: str = "symbolic", expected: str = HOLDS, slow: bool = False):
+    """Register the decorated ``check(quick) -> Outcome`` as the claim ``id``."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if expected not in STATUSES:
+        raise ValueError(f"expected must be one of {STATUSES}, got {expected!r}")
+
+    def register(fn: Callable[[bool], Outcome]) -> Callable[[bool], Outcome]:
+        if id in CATALOG:
+            raise ValueError(f"duplicate claim id {id!r}")
+        CATALOG[id] = Claim(id, source, printed, corrected, hypotheses, region, method, expected, fn, slow)
+        return fn
+
+    return register
+
+
+def printed_vs_corrected(printed_ok: bool, corrected_ok: bool, evidence: dict) -> Outcome:
+    """``holds-corrected`` when only the correction holds; ``holds``/``fails`` otherwise."""
+    if printed_ok and corrected_ok:
+        return Outcome(HOLDS, evidence)
+    if corrected_ok:
+        return Outcome(HOLDS_CORRECTED, evidence)
+    return Outcome(FAILS, evidence)

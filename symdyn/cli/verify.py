@@ -1,0 +1,52 @@
+"""``symdyn verify``: check the paper's claims; exit 0 when every outcome is the expected one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..claims import catalog, run
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("verify", help="check every claim of the paper (errata are expected to fail)",
+                       description="Run the executable claims. Exit status 0 when every claim's outcome "
+                                   "is the expected one (printed errata are expected to fail), 1 otherwise.")
+    p.add_argument("--quick", action="store_true", help="cheaper parameter sets (seconds, not minutes)")
+    p.add_argument("--only", nargs="+", metavar="ID", help="check only these claim ids")
+    p.add_argument("--list", action="store_true", help="list the claim ids and sources, then exit")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=main_verify)
+
+
+def _progress(fmt: str):
+    if fmt == "json" or not sys.stderr.isatty():
+        return None
+    return lambda cid: print(f"  checking {cid} …", file=sys.stderr)
+
+
+def _short(evidence: dict, width: int = 70) -> str:
+    text = json.dumps(evidence, ensure_ascii=False, default=str)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def main_verify(args: argparse.Namespace) -> int:
+    if args.list:
+        for c in catalog().values():
+            print(f"{c.id:<14} {c.expected:<16} {c.source}")
+        return 0
+    results = run(args.only, quick=args.quick, progress=_progress(args.format))
+    if args.format == "json":
+        json.dump([r.json() for r in results], sys.stdout, indent=2, ensure_ascii=False, default=str)
+        sys.stdout.write("\n")
+    else:
+        print(f"{'id':<14} {'status':<16} {'expected':<16} {'':2} {'source':<34} evidence")
+        for r in results:
+            mark = "ok" if r.as_expected else "!!"
+            print(f"{r.claim.id:<14} {r.outcome.status:<16} {r.claim.expected:<16} {mark:2} "
+                  f"{r.claim.source[:34]:<34} {_short(r.outcome.evidence)}")
+        bad = [r.claim.id for r in results if not r.as_expected]
+        print(f"\n{len(results) - len(bad)}/{len(results)} claims as expected"
+              + (f"; unexpected: {', '.join(bad)}" if bad else ""))
+    return 0 if all(r.as_expected for r in results) else 1

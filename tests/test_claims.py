@@ -1,0 +1,65 @@
+"""The claims catalog and `symdyn verify`: outcomes, JSON shape, exit status."""
+
+import json
+
+import pytest
+
+from symdyn.claims import catalog, run
+from symdyn.claims.base import FAILS, HOLDS, Outcome, claim
+from symdyn.claims.derivations import _same
+from symdyn.cli import main
+
+
+def test_every_claim_has_its_record():
+    for c in catalog().values():
+        assert c.source and c.printed and c.method and c.expected
+        if c.expected == "holds-corrected":
+            assert c.corrected, c.id
+
+
+def test_quick_run_all_as_expected():
+    bad = [(r.claim.id, r.outcome) for r in run(quick=True) if not r.as_expected]
+    assert not bad
+
+
+def test_same_detects_a_wrong_printed_form():
+    # negative control for the comparison every 'printed form' claim uses
+    from symdyn.dynamics import product_ode
+
+    assert _same(product_ode(2).expr, "2*w*(sigma - lambda*w)").status == HOLDS
+    assert _same(product_ode(2).expr, "w*(sigma - lambda*w)").status == FAILS
+
+
+def test_errata_evidence_is_concrete():
+    (r,) = run(["E3"])
+    ev = r.outcome.evidence
+    assert ev["corrected ODE residual"] == "0"
+    # printed residual at delta = 1, lambda = 1, t = 1: -2(e-1)e^{-2}/(2+e)^2, an independent closed form
+    import math
+
+    ref = -2 * (math.e - 1) * math.exp(-2) / (2 + math.e) ** 2
+    assert float(ev["printed residual at witness"]) == pytest.approx(ref, rel=1e-14)
+
+
+def test_verify_json_keys_and_exit_codes(capsys, monkeypatch):
+    assert main(["verify", "--only", "ode-L2", "E6", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [o["id"] for o in out] == ["ode-L2", "E6"]
+    assert {"id", "source", "status", "expected", "evidence"} <= out[0].keys()
+    # an unexpected outcome makes verify exit 1
+    from symdyn.claims import base
+
+    @claim("test-always-fails", source="test", printed="false", expected=HOLDS)
+    def _bad(quick):
+        return Outcome(FAILS, {"why": "test"})
+
+    try:
+        assert main(["verify", "--only", "test-always-fails"]) == 1
+        assert "unexpected: test-always-fails" in capsys.readouterr().out
+    finally:
+        base.CATALOG.pop("test-always-fails")
+
+
+def test_verify_unknown_id_exit_2(capsys):
+    assert main(["verify", "--only", "no-such-claim"]) == 2
+    assert "unknown claim id" in capsys.readouterr().err
