@@ -12,7 +12,7 @@ import importlib
 import sys
 
 #: Subcommand modules, in the order ``symdyn --help`` lists them.
-COMMANDS = ("derive", "latex", "verify")
+COMMANDS = ("reproduce", "derive", "latex", "verify")
 
 
 class _Parser(argparse.ArgumentParser):

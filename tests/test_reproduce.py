@@ -1,0 +1,41 @@
+"""`symdyn reproduce`: files, summary, and atomic output."""
+
+
+from symdyn import reproduce as R
+from symdyn.cli import main
+
+
+def test_reproduce_writes_report_and_sheets(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["reproduce", "--out", str(out)]) == 0
+    assert (out / "report.md").is_file() and (out / "claims.json").is_file()
+    assert (out / "derivations" / "formulas.tex").is_file()
+    text = (out / "report.md").read_text()
+    assert "## Errata of the printed paper" in text and "E3" in text
+    assert "wrote" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temp folders left behind
+
+
+def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
+    def boom(quick):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(R, "STAGES", [R.STAGES[0], ("boom", boom)])
+    out = tmp_path / "out"
+    assert main(["reproduce", "--out", str(out)]) == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_existing_output_is_replaced_whole(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "stale.txt").write_text("old")
+    assert main(["reproduce", "--out", str(out)]) == 0
+    assert not (out / "stale.txt").exists() and (out / "report.md").exists()
+
+
+def test_out_is_a_file(tmp_path, capsys):
+    f = tmp_path / "f"
+    f.write_text("x")
+    assert main(["reproduce", "--out", str(f)]) == 2
+    assert "is not a folder" in capsys.readouterr().err
