@@ -2,8 +2,8 @@
 
 :class:`SymdynLatexPrinter` is a ``LatexPrinter`` subclass (never string glue):
 
-* a sum prints its positive terms first, so σ − λw reads as in the paper rather
-  than sympy's canonical −λw + σ;
+* a sum prints its positive terms first, simplest first, so σ − λw and
+  1 + η(σ − λw) read as in the paper rather than sympy's −λw + σ;
 * a ``Piecewise`` prints as ``cases`` with "if" instead of "for";
 * symbols print by their mathematical names (σ, λ, η, δ, τ, w_0).
 
@@ -30,7 +30,7 @@ class SymdynLatexPrinter(LatexPrinter):
     def _print_Add(self, expr, order=None):  # noqa: N802 (printer protocol)
         terms = list(expr.as_ordered_terms())
         pos = [t for t in terms if not _is_negative_term(t)]
-        pos = [t for t in pos if t.is_Number] + [t for t in pos if not t.is_Number]
+        pos = sorted(pos, key=sp.count_ops)  # stable: numbers and bare symbols lead
         neg = [t for t in terms if _is_negative_term(t)]
         out = ""
         for i, term in enumerate(pos + neg):
