@@ -283,8 +283,9 @@ def scalar_flow(sigma: np.ndarray, lam: np.ndarray, w0: float, times: np.ndarray
     F = _scalar_flow(depth)
     sigma = np.asarray(sigma, dtype=float)
     lam = np.asarray(lam, dtype=float)
+    t = np.asarray(times, dtype=float)[:, None]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.array([np.broadcast_to(F(t, w0, sigma, lam), sigma.shape) for t in times])
+        return np.broadcast_to(F(t, w0, sigma[None, :], lam[None, :]), (t.shape[0], sigma.size)).copy()
 
 
 @dataclass(frozen=True)
