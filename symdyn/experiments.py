@@ -159,6 +159,7 @@ def fig2_data(seed: int = 0, n: int = 1000, d: int = 20, delta: float = 6.0, eta
     r = B.shape[1]
     sx, sxy = moments(X, X)
     lam = np.linalg.eigvalsh(sx)[::-1]
+    eta_rule = "0.9/(2 λmax)" if eta is None else "given"
     eta = 0.9 / (2 * lam[0]) if eta is None else float(eta)
     if steps is None:
         steps = int(np.ceil(2.5 * delta / np.log1p(eta * lam[r - 1])))
@@ -170,7 +171,8 @@ def fig2_data(seed: int = 0, n: int = 1000, d: int = 20, delta: float = 6.0, eta
     tn = {L: np.linalg.svd(run.products, compute_uv=False).sum(axis=1) for L, run in runs.items()}
     err = {L: np.linalg.norm(run.products - target, axis=(1, 2)) for L, run in runs.items()}
     params = {"init": "layer", "W0": "e^-delta I (every factor)", "noise": 1e-3,
-              "variances": list(FIG2_VARIANCES), "Y": "X (autoencoder)", "centred": False}
+              "variances": list(FIG2_VARIANCES), "Y": "X (autoencoder)", "centred": False,
+              "eta_rule": eta_rule}
     return Fig2Data(grid, tn, err, eta, float(delta), int(seed), lam, n, d, r, params)
 
 

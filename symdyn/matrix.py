@@ -102,12 +102,15 @@ def linear_gd(sx: np.ndarray, sxy: np.ndarray, W0: np.ndarray, eta: float, steps
     W = np.array(W0, dtype=float)
     out = np.empty((rec.size,) + W.shape)
     j = 0
-    for k in range(rec[-1] + 1):
-        if k == rec[j]:
-            out[j] = W
-            j += 1
-        if k < rec[-1]:
-            W = W - eta * gradient(sx, sxy, W)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(rec[-1] + 1):
+            if k == rec[j]:
+                out[j] = W
+                j += 1
+            if k % 64 == 0:
+                _check_finite(W, eta)
+            if k < rec[-1]:
+                W = W - eta * gradient(sx, sxy, W)
     _check_finite(W, eta)
     return Run(rec, out, (W,), 1, eta)
 
@@ -146,14 +149,17 @@ def two_layer_gd(sx: np.ndarray, sxy: np.ndarray, W1: np.ndarray, W2: np.ndarray
                          f"p = {sxy.shape[1]}: need W1 d x h and W2 h x p")
     out = np.empty((rec.size, W1.shape[0], W2.shape[1]))
     j = 0
-    for k in range(rec[-1] + 1):
-        W = W1 @ W2
-        if k == rec[j]:
-            out[j] = W
-            j += 1
-        if k < rec[-1]:
-            G = sx @ W - sxy
-            W1, W2 = W1 - eta * G @ W2.T, W2 - eta * W1.T @ G
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(rec[-1] + 1):
+            W = W1 @ W2
+            if k == rec[j]:
+                out[j] = W
+                j += 1
+            if k % 64 == 0:
+                _check_finite(W, eta)
+            if k < rec[-1]:
+                G = sx @ W - sxy
+                W1, W2 = W1 - eta * G @ W2.T, W2 - eta * W1.T @ G
     _check_finite(W1, eta)
     return Run(rec, out, (W1, W2), 2, eta, init)
 
