@@ -32,16 +32,22 @@ def load_classification(name: str) -> tuple[np.ndarray, np.ndarray]:
 def load_npz(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """(X, Y) from a ``.npz`` holding arrays ``X`` (n × d) and ``Y`` (n × p, or n labels → one-hot)."""
     path = Path(path)
+    hint = "save with np.savez(path, X=X, Y=Y)"
     try:
-        with np.load(path, allow_pickle=False) as f:
-            missing = {"X", "Y"} - set(f.files)
-            if missing:
-                raise ValueError(f"{path}: missing array(s) {', '.join(sorted(missing))}; "
-                                 f"the file has {', '.join(f.files) or 'none'} (save with np.savez(path, X=X, Y=Y))")
+        f = np.load(path, allow_pickle=False)
+    except (OSError, EOFError, ValueError) as exc:
+        raise ValueError(f"{path}: cannot read as .npz ({exc.__class__.__name__}); {hint}") from None
+    if not isinstance(f, np.lib.npyio.NpzFile):
+        raise ValueError(f"{path}: a single .npy array, not an .npz archive; {hint}")
+    with f:
+        missing = {"X", "Y"} - set(f.files)
+        if missing:
+            raise ValueError(f"{path}: missing array(s) {', '.join(sorted(missing))}; the file has "
+                             f"{', '.join(f.files) or 'none'}; {hint}")
+        try:
             X, Y = f["X"], f["Y"]
-    except (OSError, EOFError) as exc:
-        raise ValueError(f"{path}: cannot read as .npz ({exc.__class__.__name__}); "
-                         "save with np.savez(path, X=X, Y=Y)") from None
+        except ValueError:
+            raise ValueError(f"{path}: X and Y must be numeric arrays (object arrays are refused)") from None
     if Y.ndim == 1:
         Y = one_hot(Y)
     if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:

@@ -47,7 +47,8 @@ def fig1(data: Fig1Data) -> Figure:
     sig = ", ".join(f"{s:g}" for s in data.sigma)
     lam = ", ".join(f"{x:g}" for x in data.lam)
     fig.suptitle(f"Fig 1 (closed forms, gradient flow): Σxy = diag({sig}), Σx = diag({lam}); "
-                 f"δ ∈ {{{', '.join(f'{d:g}' for d in data.deltas)}}}; jumps at 1/σ (layer), 1/(2σ) (product)",
+                 f"δ ∈ {{{', '.join(f'{d:g}' for d in data.deltas)}}}; "
+                 "jumps at 1/σ (layer), 1/(2σ) (product)",
                  fontsize=9)
     return fig
 
@@ -77,6 +78,7 @@ def fig2(data: Fig2Data) -> Figure:
     ax_err.grid(alpha=0.3)
     ax_err.legend(fontsize=8)
     fig.suptitle(f"Fig 2: linear autoencoder n={data.n}, d=p={data.d}, r={data.r}; "
-                 f"η={data.eta:.4g} ({data.params.get('eta_rule', 'given')}), δ={data.delta:g}, layer init W1(0)=W2(0)=e^-δ I, "
+                 f"η={data.eta:.4g} ({data.params.get('eta_rule', 'given')}), δ={data.delta:g}, "
+                 "layer init W1(0)=W2(0)=e^-δ I, "
                  f"seed={data.seed}", fontsize=9)
     return fig
