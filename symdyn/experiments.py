@@ -11,8 +11,10 @@
 * Table 1 — Δx and Δxy (:mod:`symdyn.diagnostics`) per data set, centring and completion.
 
 >>> f = fig1_data(points=400)
->>> [round(float(x), 1) for x in crossings(f.tau, f.curves[(2, "product", 12.0)], [0.5, 1.5, 2.5])]
+>>> f.jumps("product").tolist()  # δ → ∞ steps of the paper's caption init (SPEC E2)
 [5.0, 50.0, 500.0]
+>>> [round(float(x)) for x in crossings(f.tau, f.curves[(2, "product", 12.0)], [0.5, 1.5, 2.5])]
+[5, 54, 537]
 """
 
 from __future__ import annotations
