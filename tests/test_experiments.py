@@ -116,3 +116,20 @@ def test_load_npz_errors(tmp_path):
     np.savez(tmp_path / "nan.npz", X=np.array([[np.nan, 1.0]]), Y=np.array([0]))
     with pytest.raises(ValueError, match="finite"):
         load_npz(tmp_path / "nan.npz")
+
+
+def test_cli_simulate(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.standard_normal((300, 3)))
+    X = Q * np.sqrt(300) * np.array([1.5, 1.0, 0.5])  # Σx = diag(2.25, 1, .25): Assumption 1 holds
+    np.savez(tmp_path / "a1.npz", X=X, Y=X[:, :2] * np.array([1.0, 0.3]))
+    assert main(["simulate", str(tmp_path / "a1.npz"), "--steps", "300", "--format", "json"]) == 0
+    cap = capsys.readouterr()
+    out = json.loads(cap.out)
+    assert out["max_mode_error"] < 1e-12 and "warning" not in cap.err  # rounding only, 300 steps
+    np.savez(tmp_path / "far.npz", X=rng.standard_normal((100, 4)), Y=rng.standard_normal((100, 3)))
+    assert main(["simulate", str(tmp_path / "far.npz"), "--steps", "50", "--format", "json"]) == 0
+    err = capsys.readouterr().err
+    assert "warning: data far from Assumption 1: Delta_xy =" in err
+    assert main(["simulate", str(tmp_path / "missing.npz")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -12,7 +12,7 @@ import importlib
 import sys
 
 #: Subcommand modules, in the order ``symdyn --help`` lists them.
-COMMANDS = ("derive", "figures", "table1")
+COMMANDS = ("derive", "figures", "table1", "simulate")
 
 
 class _Parser(argparse.ArgumentParser):
