@@ -1,0 +1,236 @@
+"""The paper's experiments as data (SPEC §4): Fig 1, Fig 2 and Table 1. Pure: arrays in, arrays out.
+
+* Fig 1 — closed forms only: ‖W(δτ)‖_F² (L = 1) and ‖W1W2(δτ)‖_F² (L = 2) against rescaled time τ for
+  δ ∈ {3, 7.5, 12}, autoencoder Σx = Σxy = diag(.1, .01, .001) (SPEC E2), both inits. The L = 2
+  curves step 0 → 1 → 2 → 3 at τ = 1/σ_i ("layer") or 1/(2σ_i) ("product"). The default τ range
+  is [1, 10⁴] so that the "layer" init's last step (τ = 1000, the paper's right edge) and its
+  plateau 3 are visible.
+* Fig 2 — linear autoencoder GD (p = d = 20, n = 1000, r = 5): trace norm of W_k (L = 1) and of
+  W1W2 (L = 2) against k, and the literal eq (28) error ‖W − BDBᵀ‖_F (SPEC E14). L = 2 steps
+  near k_i = δ/ln(1 + ηλ_i) (the discrete transition T^η = η/ln(1 + ησ) in steps, σ_i = λ_i).
+* Table 1 — Δx and Δxy (:mod:`symdyn.diagnostics`) per data set, centring and completion.
+
+>>> f = fig1_data(points=400)
+>>> f.jumps("product").tolist()  # δ → ∞ steps of the paper's caption init (SPEC E2)
+[5.0, 50.0, 500.0]
+>>> [round(float(x)) for x in crossings(f.tau, f.curves[(2, "product", 12.0)], [0.5, 1.5, 2.5])]
+[5, 54, 537]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .diagnostics import COMPLETIONS, delta_x, delta_xy, moments
+from .matrix import factor_scale, linear_gd, scalar_flow, two_layer_gd
+from .model import INITS
+
+# ---------------------------------------------------------------- helpers
+
+
+def crossings(x: np.ndarray, y: np.ndarray, levels) -> np.ndarray:
+    """The first x at which y rises through each level (linear interpolation in log x); nan if never."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    out = []
+    for c in levels:
+        idx = np.nonzero((y[:-1] < c) & (y[1:] >= c))[0]
+        if idx.size == 0:
+            out.append(np.nan)
+            continue
+        i = idx[0]
+        frac = (c - y[i]) / (y[i + 1] - y[i])
+        lx = np.log(x[i]) + frac * (np.log(x[i + 1]) - np.log(x[i]))
+        out.append(float(np.exp(lx)))
+    return np.array(out)
+
+
+def log_grid(stop: int, points: int) -> np.ndarray:
+    """The integers 0, 1, … up to ``stop`` on a log scale (unique, about ``points`` of them)."""
+    grid = np.unique(np.round(np.logspace(0, np.log10(max(stop, 1)), points)).astype(int))
+    return np.concatenate([[0], grid[grid <= stop]])
+
+
+# ---------------------------------------------------------------- Fig 1
+
+
+@dataclass(frozen=True)
+class Fig1Data:
+    """‖·‖_F² against τ for every (depth, init, δ); ``jumps(init)`` is the δ → ∞ prediction."""
+
+    tau: np.ndarray
+    curves: dict[tuple[int, str, float], np.ndarray]
+    sigma: np.ndarray
+    lam: np.ndarray
+    deltas: tuple[float, ...]
+    inits: tuple[str, ...]
+
+    def jumps(self, init: str) -> np.ndarray:
+        """Thm 2 / E1: the L = 2 steps at τ = 1/σ_i ("layer") or 1/(2σ_i) ("product")."""
+        return (1.0 if init == "layer" else 0.5) / self.sigma
+
+    def plateaus(self) -> np.ndarray:
+        """Cor 1: the plateau after the j-th step, Σ_{i≤j} σ_i²/λ_i² (j = 0..r)."""
+        return np.concatenate([[0.0], np.cumsum((self.sigma / self.lam) ** 2)])
+
+
+def fig1_data(deltas: tuple[float, ...] = (3.0, 7.5, 12.0), sigma=(0.1, 0.01, 0.001), lam=None,
+              tau_range: tuple[float, float] = (1.0, 1e4), points: int = 1200,
+              inits: tuple[str, ...] = INITS) -> Fig1Data:
+    """Fig 1 from the derived closed forms (Σx = diag(λ), Σxy = diag(σ); default λ = σ, SPEC E2)."""
+    sigma = np.asarray(sigma, dtype=float)
+    lam = sigma.copy() if lam is None else np.asarray(lam, dtype=float)
+    if sigma.shape != lam.shape or np.any(sigma <= 0) or np.any(lam <= 0):
+        raise ValueError("sigma and lambda must be positive and of equal length")
+    lo, hi = tau_range
+    if not 0 < lo < hi:
+        raise ValueError(f"tau_range must satisfy 0 < start < stop, got {tau_range}")
+    for init in inits:
+        factor_scale(0.0, init)  # validates the init name
+    tau = np.logspace(np.log10(lo), np.log10(hi), points)
+    curves = {}
+    for delta in deltas:
+        for depth in (1, 2):
+            for init in inits:
+                w0 = factor_scale(delta, init, depth) ** depth
+                w = scalar_flow(sigma, lam, w0, delta * tau, depth)
+                curves[(depth, init, float(delta))] = np.sum(w**2, axis=1)
+    return Fig1Data(tau, curves, sigma, lam, tuple(float(x) for x in deltas), tuple(inits))
+
+
+# ---------------------------------------------------------------- Fig 2
+
+FIG2_VARIANCES = (4.0, 2.0, 1.0, 0.5, 0.25)
+
+
+@dataclass(frozen=True)
+class Fig2Data:
+    """The Fig 2 runs on a log grid of steps, with the chosen η, δ, seed and the predictions."""
+
+    steps: np.ndarray
+    trace_norm: dict[int, np.ndarray]
+    eq28_error: dict[int, np.ndarray]
+    eta: float
+    delta: float
+    seed: int
+    lam: np.ndarray
+    n: int
+    d: int
+    r: int
+    params: dict = field(default_factory=dict)
+
+    @property
+    def predicted_jumps(self) -> np.ndarray:
+        """k_i = δ / ln(1 + ηλ_i) for the r signal modes (σ_i = λ_i for the autoencoder)."""
+        return self.delta / np.log1p(self.eta * self.lam[:self.r])
+
+    def measured_jumps(self) -> np.ndarray:
+        """Steps at which the L = 2 trace norm rises through i − ½, i = 1..r."""
+        return crossings(np.maximum(self.steps, 0.5), self.trace_norm[2], np.arange(self.r) + 0.5)
+
+    def plateau_values(self) -> np.ndarray:
+        """L = 2 trace norm at the geometric midpoints between predicted jumps, and at the end."""
+        k = self.predicted_jumps
+        mids = np.concatenate([np.sqrt(k[:-1] * k[1:]), [self.steps[-1]]])
+        return np.interp(mids, self.steps, self.trace_norm[2])
+
+
+def autoencoder_data(seed: int = 0, n: int = 1000, d: int = 20,
+                     variances=FIG2_VARIANCES, noise: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
+    """SPEC §4 Fig 2 data: x_i = B z_i + ε_i, B ∈ R^{d×r} with U[0,1] entries, z ~ N(0, diag(variances)),
+    ε ~ noise·N(0, I). Returns (X, B)."""
+    rng = np.random.default_rng(seed)
+    r = len(variances)
+    B = rng.uniform(0.0, 1.0, (d, r))
+    z = rng.standard_normal((n, r)) * np.sqrt(np.asarray(variances, dtype=float))
+    X = z @ B.T + noise * rng.standard_normal((n, d))
+    return X, B
+
+
+def fig2_data(seed: int = 0, n: int = 1000, d: int = 20, delta: float = 6.0, eta: float | None = None,
+              steps: int | None = None, points: int = 1500) -> Fig2Data:
+    """Run linear (L = 1) and two-layer (L = 2) GD on the autoencoder Y = X (SPEC §4).
+
+    Defaults (the paper omits them): η = 0.9/(2λmax(Σx)), W(0) = W1(0) = W2(0) = e^{−δ}I ("layer"
+    init, product e^{−2δ}), δ = 6, seed 0, and 2.5× the last predicted jump as the run length.
+    """
+    X, B = autoencoder_data(seed, n, d)
+    r = B.shape[1]
+    sx, sxy = moments(X, X)
+    lam = np.linalg.eigvalsh(sx)[::-1]
+    eta_rule = "0.9/(2 λmax)" if eta is None else "given"
+    eta = 0.9 / (2 * lam[0]) if eta is None else float(eta)
+    if steps is None:
+        steps = int(np.ceil(2.5 * delta / np.log1p(eta * lam[r - 1])))
+    grid = log_grid(steps, points)
+    a = float(np.exp(-delta))
+    target = B @ np.diag(FIG2_VARIANCES) @ B.T
+    runs = {1: linear_gd(sx, sxy, a * np.eye(d), eta, steps, grid),
+            2: two_layer_gd(sx, sxy, a * np.eye(d), a * np.eye(d), eta, steps, grid)}
+    tn = {L: np.linalg.svd(run.products, compute_uv=False).sum(axis=1) for L, run in runs.items()}
+    err = {L: np.linalg.norm(run.products - target, axis=(1, 2)) for L, run in runs.items()}
+    params = {"init": "layer", "W0": "e^-delta I (every factor)", "noise": 1e-3,
+              "variances": list(FIG2_VARIANCES), "Y": "X (autoencoder)", "centred": False,
+              "eta_rule": eta_rule}
+    return Fig2Data(grid, tn, err, eta, float(delta), int(seed), lam, n, d, r, params)
+
+
+# ---------------------------------------------------------------- Table 1
+
+
+@dataclass(frozen=True)
+class Table1Row:
+    """Δx and Δxy (each completion) for one data set under one centring choice."""
+
+    dataset: str
+    n: int
+    d: int
+    p: int
+    centred: bool
+    rank_xy: int
+    delta_x: float
+    delta_xy: dict[str, float]
+
+    def orders_below(self, completion: str) -> float:
+        """log10(Δx/Δxy): the paper claims about 2."""
+        v = self.delta_xy[completion]
+        return float(np.inf if v == 0 else np.log10(self.delta_x / v))
+
+
+#: "about two orders of magnitude": at least 1.5 decades (within half a decade of 2, or more).
+CLAIM_DECADES = 1.5
+
+
+def table1_rows(datasets: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[Table1Row]:
+    """Δx, Δxy for every data set (X, one-hot Y), centred and not, every completion (SPEC §4)."""
+    rows = []
+    for name, (X, Y) in datasets.items():
+        for centred in (False, True):
+            sx, sxy = moments(X, Y, center=centred)
+            rank = int(np.linalg.matrix_rank(sxy))
+            dxy = {c: delta_xy(sx, sxy, c) for c in COMPLETIONS}
+            rows.append(Table1Row(name, X.shape[0], X.shape[1], Y.shape[1], centred, rank,
+                                  delta_x(sx), dxy))
+    return rows
+
+
+def table1_claim(rows: list[Table1Row]) -> dict[tuple[bool, str], bool]:
+    """For each (centred, completion): does Δxy sit ≥ 1.5 decades below Δx on every data set?"""
+    out = {}
+    for centred in (False, True):
+        for c in COMPLETIONS:
+            sel = [r for r in rows if r.centred == centred]
+            out[(centred, c)] = bool(sel) and all(r.orders_below(c) >= CLAIM_DECADES for r in sel)
+    return out
+
+
+def one_hot(labels: np.ndarray) -> np.ndarray:
+    """One-hot n × c matrix of integer class labels (classes in sorted order)."""
+    labels = np.asarray(labels)
+    classes, idx = np.unique(labels, return_inverse=True)
+    Y = np.zeros((labels.size, classes.size))
+    Y[np.arange(labels.size), idx] = 1.0
+    return Y
