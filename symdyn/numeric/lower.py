@@ -39,6 +39,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
+from .domain import broadcast
 from .stable import log_form, stabilize
 
 #: Growing exponents above this are evaluated through the log form (see step 3).
@@ -86,7 +87,7 @@ def _evaluate(node: object, arrays: tuple[np.ndarray, ...], n: int) -> np.ndarra
         return np.broadcast_to(np.asarray(node(*arrays), dtype=np.float64), (n,))
     out = np.full(n, np.nan)
     todo = np.arange(n)
-    for cond, value in zip(node.conds, node.values):
+    for cond, value in zip(node.conds, node.values, strict=True):
         if todo.size == 0:
             break
         sub = tuple(a[todo] for a in arrays)
@@ -138,14 +139,10 @@ class NumpyFunction:
             names = ", ".join(a.name for a in self.args)
             raise ValueError(f"expected {len(self.args)} arguments ({names}), got {len(values)}")
         arrays = [np.asarray(v, dtype=np.float64) for v in values]
-        for sym, a in zip(self.args, arrays):
+        for sym, a in zip(self.args, arrays, strict=True):
             if not np.all(np.isfinite(a)):
                 raise ValueError(f"{sym.name} must be finite; got a NaN or infinite value")
-        try:
-            arrays = np.broadcast_arrays(*arrays)
-        except ValueError:
-            shapes = ", ".join(f"{s.name}{a.shape}" for s, a in zip(self.args, arrays))
-            raise ValueError(f"argument shapes do not broadcast together: {shapes}") from None
+        arrays = broadcast(**{s.name: a for s, a in zip(self.args, arrays, strict=True)})
         shape = arrays[0].shape if arrays else ()
         flat = tuple(np.ascontiguousarray(a).ravel() for a in arrays)
         with np.errstate(under="ignore"):

@@ -6,8 +6,9 @@ high-precision evaluation):
 * :func:`stabilize` — bring a quotient into a form whose exponentials decay. Numerator
   and denominator are expanded and their exponentials combined (e^a e^b → e^{a+b}); then
   both are divided by the *dominant* exponential: the numerator's exponential factor if
-  the numerator is a single term, else a denominator exponential that grows in the time
-  variable. For the L = 2 flow with w0 = e^{−2δ} this turns the naive
+  the numerator is a single term, else the denominator's if it is a single term, else a
+  denominator exponential that grows in the time variable. For the L = 2 flow with
+  w0 = e^{−2δ} this turns the naive
   σe^{2σt−2δ}/(λ(e^{2σt−2δ} − e^{−2δ}) + σ) (inf/inf for large t) into
   σ/(σe^{2δ−2σt} − λ expm1(−2σt)), a sum of nonnegative terms. Finally c − c·e^a →
   −c·expm1(a) (sympy's ``expm1_opt`` only matches a literal e^a − 1) and sympy's own
@@ -81,6 +82,8 @@ def stabilize(expr: sp.Expr, time: sp.Symbol = S.t) -> sp.Expr:
     num, den = sp.fraction(sp.together(expr))
     num, den = _combine(num), _combine(den)
     pivot = _exp_factor(num) if not isinstance(num, sp.Add) else None
+    if pivot is None and not isinstance(den, sp.Add):
+        pivot = _exp_factor(den)
     if pivot is None:
         pivot = _growing(den, time)
     if pivot is not None:
