@@ -85,18 +85,24 @@ def _build(args: Sequence[sp.Symbol], expr: sp.Expr) -> object:
 def _evaluate(node: object, arrays: tuple[np.ndarray, ...], n: int) -> np.ndarray:
     if not isinstance(node, _Branches):
         return np.broadcast_to(np.asarray(node(*arrays), dtype=np.float64), (n,))
-    out = np.full(n, np.nan)
-    todo = np.arange(n)
+    out = None
+    todo = None  # None: every point is still open (no index copy needed)
     for cond, value in zip(node.conds, node.values, strict=True):
-        if todo.size == 0:
+        sub = arrays if todo is None else tuple(a[todo] for a in arrays)
+        size = n if todo is None else todo.size
+        if size == 0:
             break
-        sub = tuple(a[todo] for a in arrays)
-        chosen = np.broadcast_to(np.asarray(cond(*sub), dtype=bool), todo.shape)
-        take = todo[chosen]
+        chosen = np.broadcast_to(np.asarray(cond(*sub), dtype=bool), (size,))
+        if todo is None and chosen.all():  # fast path: one branch holds everywhere
+            return _evaluate(value, arrays, n)
+        if out is None:
+            out = np.full(n, np.nan)
+        idx = np.arange(n) if todo is None else todo
+        take = idx[chosen]
         if take.size:
             out[take] = _evaluate(value, tuple(a[chosen] for a in sub), take.size)
-        todo = todo[~chosen]
-    return out
+        todo = idx[~chosen]
+    return np.full(n, np.nan) if out is None else out
 
 
 def _growing_exponents(expr: sp.Expr) -> list[sp.Expr]:
