@@ -14,6 +14,7 @@ from .derivation import Derived
 from .dynamics import product_map, product_ode
 from .exact import parse_number
 from .model import Model
+from .numeric import flow_numpy, to_numpy
 
 __all__ = [
     "Derivation",
@@ -21,11 +22,13 @@ __all__ = [
     "Model",
     "derive",
     "flow_closed_form",
+    "flow_numpy",
     "gd_closed_form",
     "implicit_relation",
     "parse_number",
     "product_map",
     "product_ode",
+    "to_numpy",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,66 @@
+"""The documented domain of symdyn's numpy evaluators, and its validation.
+
+| argument | range | note |
+| --- | --- | --- |
+| t (flow time) | [0, 1e15] | |
+| k (GD step) | integers in [0, 1e15] | |
+| δ (init scale) | [0, 1e4] | w0 = e^{−Lδ} or e^{−δ} is never formed; ln w is exact there |
+| σ | 0 or [1e−8, 1e8] | |
+| λ | [1e−8, 1e8] | λ = 0 has no fixed point (w grows without bound for L = 2) |
+| η | > 0 with ηλ < 2 | the L = 1 GD stable range (SPEC §2); ``log=True`` needs ηλ ≤ 1 |
+
+Outside it, every evaluator raises a one-line ``ValueError`` naming the argument.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Range:
+    """A closed interval [lo, hi], optionally with the isolated point 0 and integrality."""
+
+    lo: float
+    hi: float
+    zero: bool = False
+    integer: bool = False
+
+    def describe(self) -> str:
+        text = f"[{self.lo:g}, {self.hi:g}]"
+        text = f"0 or {text}" if self.zero else text
+        return f"integers in {text}" if self.integer else text
+
+    def check(self, name: str, value: object) -> np.ndarray:
+        """``value`` as a float64 array, or a one-line ``ValueError`` if it leaves the range."""
+        a = np.asarray(value, dtype=np.float64)
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} must be finite (domain {self.describe()}); got NaN or inf")
+        ok = (a >= self.lo) & (a <= self.hi)
+        if self.zero:
+            ok |= a == 0
+        if self.integer:
+            ok &= a == np.floor(a)
+        if not np.all(ok):
+            bad = a[~ok].flat[0] if a.ndim else a
+            raise ValueError(f"{name}={bad:g} is outside the documented domain {self.describe()}")
+        return a
+
+
+TIME = Range(0.0, 1e15)
+STEP = Range(0.0, 1e15, integer=True)
+DELTA = Range(0.0, 1e4)
+SIGMA = Range(1e-8, 1e8, zero=True)
+LAMBDA = Range(1e-8, 1e8)
+ETA = Range(0.0, np.inf)  # eta > 0 and eta*lambda < 2 are checked by the GD evaluator
+
+
+def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
+    """Broadcast named arrays together, or a one-line ``ValueError`` listing their shapes."""
+    try:
+        return list(np.broadcast_arrays(*arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k}{np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"argument shapes do not broadcast together: {shapes}") from None

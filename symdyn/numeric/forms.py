@@ -1,0 +1,141 @@
+"""Ready-made vectorised evaluators of symdyn's closed forms (SPEC §2), via :func:`to_numpy`.
+
+* :func:`flow_numpy` — the flow w(t) (L = 1, 2) from the init convention's w0
+  ("layer": e^{−Lδ}, "product": e^{−δ}; SPEC §1), as ``f(t, sigma, lam, delta)``. δ is the
+  input, so w0 never underflows as an argument; ``log=True`` gives ln w(t), finite where
+  w(t) underflows (δ up to 1e4).
+* :func:`gd_numpy` — the linear model's GD iterates w_k = σ/λ + (w0 − σ/λ)(1 − ηλ)^k
+  (L = 1, w0 = e^{−δ}), as ``g(k, sigma, lam, eta, delta)``.
+
+Both take the symbolic closed form from :mod:`symdyn.closed_forms`, substitute w0, and
+lower it with :func:`to_numpy`; the only hand-written numerics are the cancellation-free
+arguments of :mod:`symdyn.numeric.accurate` (the exponent cδ − 2σt and ln|1 − ηλ|).
+
+Domain (``symdyn.numeric.domain``): t, k ∈ [0, 1e15], δ ∈ [0, 1e4], σ ∈ {0} ∪ [1e−8, 1e8],
+λ ∈ [1e−8, 1e8], 0 < ηλ < 2 (ηλ ≤ 1 for ``log=True``). On it the evaluators raise no
+floating-point exception under ``np.errstate(all="raise")``; the relative error of w is
+below 1e−13 where w ≥ 1e−300 and ln w has absolute error below 1e−13·max(1, |ln w|)
+(tests/test_numeric_accuracy.py). Values of w below the double range flush to 0.
+
+>>> import numpy as np
+>>> f = flow_numpy(2)
+>>> f(np.array([0.0, 2.5, 1e15]), 1.0, 1.0, 2.5)   # from w0 = e^{-5}; jump at t = delta
+array([0.00673795, 0.50169018, 1.        ])
+>>> float(flow_numpy(2, log=True)(0.0, 1.0, 1.0, 1e4))   # ln w0 = -2 delta
+-20000.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import sympy as sp
+
+from .. import symbols as S
+from ..closed_forms import flow_closed_form, gd_closed_form
+from ..model import INITS
+from . import domain as D
+from .accurate import log_abs_one_minus_product, minus_product
+from .lower import NumpyFunction, to_numpy
+
+#: The accurate exponent cδ − 2σt of the L = 2 flow (c = 2 "layer", 1 "product").
+X = sp.Symbol("x", real=True)
+#: ln|1 − ηλ| (≤ 0 on the stable range) and the sign of (1 − ηλ)^k for the GD closed form.
+RATE = sp.Symbol("ell", nonpositive=True)
+SIGN = sp.Symbol("s", real=True)
+
+
+def init_exponent(depth: int, init: str) -> int:
+    """c with w0 = e^{−cδ}: c = L for "layer", 1 for "product" (SPEC §1)."""
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
+    return depth if init == "layer" else 1
+
+
+def flow_expr(depth: int, init: str = "layer") -> sp.Expr:
+    """The closed form w(t) with w0 = e^{−cδ} substituted (exact, symbolic)."""
+    return flow_closed_form(depth).expr.subs(S.w0, sp.exp(-init_exponent(depth, init) * S.delta))
+
+
+@cache
+def _flow_lowered(depth: int, init: str, log: bool) -> NumpyFunction:
+    c = init_exponent(depth, init)
+    args = (S.t, S.sigma, S.lam, S.delta)
+    if depth == 1:
+        return to_numpy(flow_expr(1, init), args, log=log)
+    return to_numpy(flow_expr(2, init), (*args, X), log=log,
+                    replace={c * S.delta - 2 * S.sigma * S.t: X})
+
+
+def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callable[..., np.ndarray]:
+    """Vectorised w(t) (or ln w(t)) of the depth-L flow: ``f(t, sigma, lam, delta)``.
+
+    Arguments broadcast together and must lie in the documented domain (module doc);
+    a one-line ``ValueError`` says which one does not.
+    """
+    if depth not in (1, 2):
+        raise ValueError(f"flow_numpy has closed forms for depth 1 and 2, got {depth!r}")
+    c = init_exponent(depth, init)
+    lowered = _flow_lowered(depth, init, log)
+
+    def flow(t: object, sigma: object, lam: object, delta: object) -> np.ndarray:
+        t, sigma, lam, delta = D.broadcast(
+            t=D.TIME.check("t", t), sigma=D.SIGMA.check("sigma", sigma),
+            lam=D.LAMBDA.check("lambda", lam), delta=D.DELTA.check("delta", delta))
+        if depth == 1:
+            return lowered(t, sigma, lam, delta)
+        with np.errstate(under="ignore"):
+            x = minus_product(c * delta, 2.0 * sigma, t)
+        return lowered(t, sigma, lam, delta, x)
+
+    flow.__doc__ = f"w(t) for L = {depth}, init {init!r}{' (natural log)' if log else ''}."
+    flow.lowered = lowered  # the printed stable sympy form, for inspection
+    return flow
+
+
+def gd_expr(sign: int) -> sp.Expr:
+    """The L = 1 GD closed form with w0 = e^{−δ} and (1 − ηλ)^k = s·e^{kℓ}, s = ``sign``."""
+    main = gd_closed_form(1).expr.args[0][0].subs(S.w0, sp.exp(-S.delta))
+    return main.subs((1 - S.eta * S.lam) ** S.k, sign * sp.exp(S.k * RATE))
+
+
+@cache
+def _gd_lowered(log: bool) -> NumpyFunction:
+    args = (S.k, S.sigma, S.lam, S.delta, RATE, SIGN)
+    if log:  # the log form needs w > 0: the monotone regime s = +1 (eta*lambda <= 1)
+        return to_numpy(gd_expr(1), args, log=True, time=S.k)
+    return to_numpy(sp.Piecewise((gd_expr(1), SIGN > 0), (gd_expr(-1), True)), args, time=S.k)
+
+
+def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
+    """Vectorised iterates w_k (or ln w_k) of GD on the linear model (L = 1, w0 = e^{−δ}).
+
+    ``g(k, sigma, lam, eta, delta)``; the λ = 0 branch of the closed form is outside the
+    domain. ``log=True`` requires ηλ ≤ 1 (for ηλ > 1 the iterates oscillate and can be
+    negative).
+    """
+    lowered = _gd_lowered(log)
+
+    def gd(k: object, sigma: object, lam: object, eta: object, delta: object) -> np.ndarray:
+        k, sigma, lam, eta, delta = D.broadcast(
+            k=D.STEP.check("k", k), sigma=D.SIGMA.check("sigma", sigma),
+            lam=D.LAMBDA.check("lambda", lam), eta=D.ETA.check("eta", eta),
+            delta=D.DELTA.check("delta", delta))
+        with np.errstate(under="ignore", over="ignore"):
+            prod = eta * lam
+        limit = 1.0 if log else 2.0
+        bad = ~((eta > 0) & (prod < limit) if not log else (eta > 0) & (prod <= limit))
+        if np.any(bad):
+            need = "eta*lambda <= 1 for log=True" if log else "0 < eta*lambda < 2"
+            raise ValueError(f"step size outside the stable range: need {need} "
+                             f"(got eta*lambda={prod[bad].flat[0]:g})")
+        with np.errstate(under="ignore"):
+            rate, sign = log_abs_one_minus_product(eta, lam)
+        sign = np.where((sign < 0) & (k % 2 == 1), -1.0, 1.0)
+        return lowered(k, sigma, lam, delta, rate, sign)
+
+    gd.__doc__ = f"GD iterates w_k for L = 1{' (natural log)' if log else ''}."
+    gd.lowered = lowered
+    return gd
