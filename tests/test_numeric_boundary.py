@@ -82,7 +82,9 @@ def test_monotone_and_bounded(sigma, lam, delta, depth):
     bound = max(w0, sigma / lam)
     assert np.all(w >= 0) and np.all(w <= bound * (1 + 4e-16))  # 2 ulps of rounding
     if w0 < sigma / lam:
-        assert np.all(np.diff(w) >= -2e-16 * bound)  # monotone up to rounding
+        # monotone up to rounding: two neighbouring t may take different (each ~1-ulp accurate)
+        # evaluation paths, so allow 4 ulps of the bound (hypothesis found 1.5 ulps at sigma=lam=27)
+        assert np.all(np.diff(w) >= -4 * np.finfo(float).eps * bound)
 
 
 @settings(max_examples=40, deadline=None)
