@@ -7,10 +7,14 @@ labelled axes, a legend and a caption line with the parameters and the init conv
 
 from __future__ import annotations
 
+import csv
+import io
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from . import experiments
 from .experiments import Fig1Data, Fig2Data
 
 _STYLES = {3.0: ":", 7.5: "--", 12.0: "-"}
@@ -82,3 +86,49 @@ def fig2(data: Fig2Data) -> Figure:
                  "layer init W1(0)=W2(0)=e^-δ I, "
                  f"seed={data.seed}", fontsize=9)
     return fig
+
+
+# ---------------------------------------------------------------- files, in memory
+
+
+def _csv(header: list[str], columns: list) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for row in zip(*columns, strict=True):
+        w.writerow([f"{x:.10g}" for x in row])
+    return buf.getvalue()
+
+
+def _fig1(seed: int):
+    data = experiments.fig1_data()
+    keys = sorted(data.curves, key=lambda k: (k[1], k[0], k[2]))
+    header = ["tau"] + [f"L{L}_{init}_delta{d:g}" for (L, init, d) in keys]
+    return fig1(data), _csv(header, [data.tau] + [data.curves[k] for k in keys])
+
+
+def _fig2(seed: int):
+    data = experiments.fig2_data(seed=seed)
+    header = ["step", "trace_norm_L1", "trace_norm_L2", "eq28_error_L1", "eq28_error_L2"]
+    comment = (f"# eta={data.eta:.10g} delta={data.delta:g} seed={data.seed} init=layer "
+               f"predicted_jumps={' '.join(f'{k:.6g}' for k in data.predicted_jumps)}\n")
+    cols = [data.steps, data.trace_norm[1], data.trace_norm[2], data.eq28_error[1], data.eq28_error[2]]
+    return fig2(data), comment + _csv(header, cols)
+
+
+_BUILD = {"fig1": _fig1, "fig2": _fig2}
+FIGURES = tuple(_BUILD)
+
+
+def figure_files(name: str, seed: int = 0) -> dict[str, bytes]:
+    """``{name}.png``, ``{name}.pdf`` and ``{name}.csv`` (the plotted data) as bytes, in memory."""
+    if name not in _BUILD:
+        raise ValueError(f"unknown figure {name!r}; choose from {', '.join(FIGURES)}")
+    fig, table = _BUILD[name](seed)
+    out = {}
+    for ext, kw in (("png", {"dpi": 150}), ("pdf", {})):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, **kw)
+        out[f"{name}.{ext}"] = buf.getvalue()
+    out[f"{name}.csv"] = table.encode("utf-8")
+    return out

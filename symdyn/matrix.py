@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-import sympy as sp
 from scipy.integrate import solve_ivp
 
 from . import symbols as S
@@ -36,6 +35,7 @@ from .closed_forms import flow_closed_form
 from .diagnostics import Basis, _check_moments, adapted_basis, offdiag_norm
 from .dynamics import product_map
 from .model import INITS
+from .numeric import to_numpy
 
 # ---------------------------------------------------------------- loss, gradient, fixed point
 
@@ -259,12 +259,12 @@ def spectral_init(sx: np.ndarray, sxy: np.ndarray, delta: float, init: str = "la
 
 @cache
 def _scalar_map(depth: int):
-    return sp.lambdify((S.w, S.sigma, S.lam, S.eta), product_map(depth).expr, "numpy")
+    return to_numpy(product_map(depth).expr, (S.w, S.sigma, S.lam, S.eta))
 
 
 @cache
 def _scalar_flow(depth: int):
-    return sp.lambdify((S.t, S.w0, S.sigma, S.lam), flow_closed_form(depth).expr, "numpy")
+    return to_numpy(flow_closed_form(depth).expr, (S.t, S.w0, S.sigma, S.lam))
 
 
 def scalar_gd(sigma: np.ndarray, lam: np.ndarray, eta: float, w0: np.ndarray, record: np.ndarray,

@@ -10,6 +10,9 @@ def test_reproduce_writes_report_and_sheets(tmp_path, capsys):
     assert main(["reproduce", "--out", str(out)]) == 0
     assert (out / "report.md").is_file() and (out / "claims.json").is_file()
     assert (out / "derivations" / "formulas.tex").is_file()
+    assert (out / "figures" / "fig1.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "figures" / "fig2.pdf").read_bytes()[:4] == b"%PDF"
+    assert "Table 1" in (out / "report.md").read_text()
     text = (out / "report.md").read_text()
     assert "## Errata of the printed paper" in text and "E3" in text
     assert "wrote" in capsys.readouterr().out
@@ -20,18 +23,24 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
     def boom(quick):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(R, "STAGES", [R.STAGES[0], ("boom", boom)])
+    monkeypatch.setattr(R, "STAGES", [("cheap", _cheap), ("boom", boom)])
     out = tmp_path / "out"
     assert main(["reproduce", "--out", str(out)]) == 130
     assert list(tmp_path.iterdir()) == []
 
 
-def test_existing_output_is_replaced_whole(tmp_path):
+def _cheap(quick):
+    return R.StageResult({"a/b.txt": "x", "c.bin": b"\0"}, {"files": 2}, "## cheap\n")
+
+
+def test_existing_output_is_replaced_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(R, "STAGES", [("cheap", _cheap)])
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("old")
     assert main(["reproduce", "--out", str(out)]) == 0
     assert not (out / "stale.txt").exists() and (out / "report.md").exists()
+    assert (out / "a" / "b.txt").read_text() == "x" and (out / "c.bin").read_bytes() == b"\0"
 
 
 def test_out_is_a_file(tmp_path, capsys):
