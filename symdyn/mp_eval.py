@@ -158,6 +158,9 @@ def certified_evaluate(expr: sp.Basic, digits: int, env: Env | None = None, **kw
     """
     expr = sp.sympify(expr)
     env = dict(env or {})
+    exact = expr.subs(_exact_env(env)) if env else expr
+    if exact.is_zero:  # decided symbolically: a computed zero would never certify
+        return Certified("0", digits, 0)
     [value] = certify(lambda prec: [evaluate(expr, prec, env)], digits, **kw)
     return value
 

@@ -53,7 +53,8 @@ def _point(text: str, dynamics: str) -> object:
 class ProgressBar:
     """A one-line bar on stderr that appears only after ``delay`` seconds, and only on a TTY."""
 
-    def __init__(self, enabled: bool, delay: float = 2.0, stream=sys.stderr):
+    def __init__(self, enabled: bool, delay: float = 2.0, stream=None):
+        stream = stream or sys.stderr
         self.enabled = enabled and stream.isatty()
         self.delay, self.stream = delay, stream
         self.start = time.monotonic()
