@@ -101,8 +101,8 @@ def test_u_ratio_identity_step_by_step():
         y = eta * (s - l * w)
         u, u1 = 1 / w - l / s, 1 / w1 - l / s
         # w_k carries k·2^-260 relative error (k < 2^11, so 2^-240 with slack); u = 1/w − λ/σ then
-        # has relative error 2^-240·(λ/σ)/|u|: near the fixed point u → 0 and the bound grows
-        tol = ctx.mpf(2) ** -240 * (l / s) * (1 / abs(u) + 1 / abs(u1))
+        # has relative error 2^-240·(1/w)/|u|: near the fixed point u → 0 and the bound grows
+        tol = ctx.mpf(2) ** -240 * (1 / (w * abs(u)) + 1 / (w1 * abs(u1)))
         assert abs(u1 / u - (1 - eta * s * (2 + y) / (1 + y) ** 2)) < tol
 
 
