@@ -1,0 +1,209 @@
+"""Certified values: digits established by rerunning at a higher working precision.
+
+A computation ``compute(prec) -> [mpf, ...]`` is run at a working precision p₀ (bits)
+chosen for the requested D significant decimal digits, then at a higher p₁. A value's
+*certified digits* are the largest d <= D such that both runs round to the same d-digit
+decimal (the rerun test of python-flint's ``good()``, STYLE §7). When some value agrees
+to fewer than D digits, the precision is doubled and the comparison repeated with the
+previous run, up to a cap; past the cap :class:`CertificationError` says how far it got.
+
+Only certified digits are ever printed: :class:`Certified` holds the decimal string with
+exactly ``digits`` significant digits, the working precision of the run it came from,
+and nothing else.
+
+>>> from mpmath import MPContext
+>>> def third(prec):
+...     ctx = MPContext(); ctx.prec = prec
+...     return [ctx.mpf(1) / 3]
+>>> [v] = certify(third, 20)
+>>> print(v, v.digits, v.prec)
+0.33333333333333333333 20 115
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from mpmath import MPContext
+from mpmath.libmp import finf, fnan, fninf, fzero, mpf_abs, mpf_div, mpf_sub, round_nearest, to_str
+
+#: Extra bits over the ⌈D log₂10⌉ the digits need, before any caller-specific guard.
+GUARD_BITS = 16
+
+#: Progress callback of long computations: ``progress(done, total, stage)``.
+Progress = Callable[[int, int, str], None]
+
+
+class CertificationError(ValueError):
+    """The requested digits could not be certified within the precision cap."""
+
+
+@dataclass(frozen=True)
+class Certified:
+    """A real number known to ``digits`` significant decimal digits.
+
+    * ``text``: the decimal string with exactly ``digits`` significant digits
+      (``"0"`` for an exact zero, ``"?"`` when no digit is certified).
+    * ``digits``: the number of certified significant digits.
+    * ``prec``: the working precision (bits) of the run the digits come from.
+    """
+
+    text: str
+    digits: int
+    prec: int
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def fraction(self) -> Fraction:
+        """The decimal string as an exact ``Fraction`` (``ValueError`` if nothing is certified)."""
+        if self.digits == 0 and self.text != "0":
+            raise ValueError("no certified digits: the value is unknown")
+        return Fraction(self.text)
+
+    def mpf(self, ctx: MPContext | None = None):
+        """The certified decimal as an mpf of ``ctx`` (a fresh context at the digits' precision)."""
+        if ctx is None:
+            ctx = MPContext()
+            ctx.prec = bits_for_digits(max(self.digits, 1))
+        f = self.fraction
+        return ctx.mpf(f.numerator) / f.denominator
+
+    def ulp(self) -> Fraction:
+        """One unit in the last certified place (the resolution of ``text``)."""
+        f = abs(self.fraction)
+        if f == 0:
+            return Fraction(0)
+        exponent = _decimal_exponent(f)
+        return Fraction(10) ** (exponent - self.digits + 1)
+
+
+def _decimal_exponent(f: Fraction) -> int:
+    """e with 10^e <= f < 10^(e+1), for f > 0 (exact)."""
+    e = len(str(f.numerator)) - len(str(f.denominator))
+    while Fraction(10) ** e > f:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= f:
+        e += 1
+    return e
+
+
+def bits_for_digits(digits: int) -> int:
+    """⌈D log₂10⌉: the bits that carry D significant decimal digits."""
+    return math.ceil(digits * math.log2(10))
+
+
+def check_digits(digits: int, name: str = "digits") -> int:
+    """Validate a requested digit count (an integer >= 1)."""
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {digits!r}")
+    return digits
+
+
+def check_prec(prec: int, name: str = "precision") -> int:
+    """Validate a working precision in bits (an integer >= 2)."""
+    if isinstance(prec, bool) or not isinstance(prec, int) or prec < 2:
+        raise ValueError(f"{name} must be an integer >= 2 bits, got {prec!r}")
+    return prec
+
+
+def round_text(x, digits: int) -> str:
+    """The mpf ``x`` rounded to ``digits`` significant decimal digits, zeros kept."""
+    return to_str(x._mpf_, digits, strip_zeros=False)
+
+
+def agreeing_digits(lo, hi, digits: int) -> int:
+    """The largest d <= ``digits`` with ``lo`` and ``hi`` rounding to the same d-digit decimal.
+
+    Two computed zeros agree to 0 digits: the rerun test cannot tell a true zero from
+    cancellation.
+    """
+    a, b = lo._mpf_, hi._mpf_
+    if a == fzero or b == fzero or a[0] != b[0]:
+        # a computed 0 may be total cancellation (1/4 + (e^{-300} - 1/4) is 0 below ~430 bits),
+        # so zeros never certify; exact zeros are the caller's to recognise symbolically
+        return 0
+    if a == b:
+        return digits
+    prec = bits_for_digits(digits) + GUARD_BITS
+    rel = mpf_div(mpf_abs(mpf_sub(a, b, prec)), mpf_abs(b), prec, round_nearest)
+    man, exp = rel[1], rel[2]
+    # rel < 2^(exp + bitlen(man)) so about -log10(rel) digits agree; the string test decides
+    estimate = max(0, math.floor(-(exp + man.bit_length()) * math.log10(2)))
+    for d in range(min(digits, estimate + 1), 0, -1):
+        if to_str(a, d, strip_zeros=False) == to_str(b, d, strip_zeros=False):
+            return d
+    return 0
+
+
+def certified_value(x, digits: int, prec: int) -> Certified:
+    """Wrap the mpf ``x`` (from a run at ``prec`` bits) as a value with ``digits`` digits."""
+    if digits == 0:
+        return Certified("?", 0, prec)
+    if x._mpf_ == fzero:
+        return Certified("0", digits, prec)
+    return Certified(round_text(x, digits), digits, prec)
+
+
+def precision_schedule(start: int, cap: int) -> list[int]:
+    """Working precisions p₀ < p₁ < … <= cap: a +25% (>= 32 bits) rerun, doublings, then the cap."""
+    precs = [start]
+    nxt = start + max(32, start // 4)
+    while nxt <= cap:
+        precs.append(nxt)
+        nxt *= 2
+    if precs[-1] < cap:
+        precs.append(cap)
+    return precs
+
+
+def certify(compute: Callable[[int], Sequence], digits: int, *, guard_bits: int = 0,
+            start_prec: int | None = None, max_prec: int | None = None, strict: bool = True,
+            progress: Progress | None = None) -> list[Certified]:
+    """Run ``compute(prec)`` at rising precisions until every value has ``digits`` certified digits.
+
+    ``compute`` returns a sequence of mpmath ``mpf`` (any context). The first precision is
+    ⌈D log₂10⌉ + 16 + ``guard_bits`` (or ``start_prec``); the cap defaults to 8× that.
+    With ``strict=False`` a failure returns each value with the digits it did certify
+    (possibly 0) instead of raising :class:`CertificationError`.
+    ``progress(i, n, stage)`` is called before each run.
+    """
+    check_digits(digits)
+    if guard_bits < 0:
+        raise ValueError(f"guard_bits must be >= 0, got {guard_bits}")
+    start = check_prec(start_prec, "start_prec") if start_prec is not None else (
+        bits_for_digits(digits) + GUARD_BITS + guard_bits)
+    cap = check_prec(max_prec, "max_prec") if max_prec is not None else 8 * start
+    if cap < start:
+        raise ValueError(f"max_prec={cap} is below the starting precision {start} bits; raise it")
+    precs = precision_schedule(start, cap)
+    if len(precs) < 2:
+        raise ValueError(f"max_prec={cap} leaves no room for a rerun above {start} bits; raise it")
+    previous = None
+    agree: list[int] = []
+    for i, prec in enumerate(precs):
+        if progress is not None:
+            progress(i, len(precs), f"run at {prec} bits")
+        values = list(compute(prec))
+        if any(v._mpf_ in (fnan, finf, fninf) for v in values):
+            raise ValueError(f"the computation gave a non-finite value (nan or inf) at {prec} bits; "
+                             "check the parameters (is the step size stable?)")
+        if previous is not None:
+            if len(values) != len(previous):
+                raise RuntimeError("compute(prec) returned a different number of values per precision")
+            agree = [agreeing_digits(lo, hi, digits) for lo, hi in zip(previous, values, strict=True)]
+            if all(d >= digits for d in agree):
+                return [certified_value(x, digits, prec) for x in values]
+        previous = values
+    worst = min(agree) if agree else 0
+    if strict:
+        short = sum(d < digits for d in agree)
+        raise CertificationError(
+            f"could not certify {digits} digits within the precision cap of {cap} bits: "
+            f"{short} of {len(agree)} values agree to only {worst} digits between the runs at "
+            f"{precs[-2]} and {precs[-1]} bits; raise the cap (max_prec) or ask for fewer digits")
+    return [certified_value(x, d, precs[-1]) for x, d in zip(previous, agree, strict=True)]
