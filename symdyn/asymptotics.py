@@ -182,6 +182,12 @@ def _samples(points: Sequence[sp.Expr]) -> list[sp.Expr]:
 
 
 # --------------------------------------------------------------------------- engine
+def _tidy(expr: sp.Expr) -> sp.Expr:
+    """Display form: log(p/q) with 0 < p/q < 1 becomes −log(q/p) (same value)."""
+    return expr.replace(lambda e: isinstance(e, sp.log) and e.args[0].is_Rational and 0 < e.args[0] < 1,
+                        lambda e: -sp.log(1 / e.args[0]))
+
+
 def _stand_ins(positive: Iterable[sp.Symbol],
                signs: Mapping[sp.Expr, int]) -> tuple[dict, dict, list[str]]:
     """Positive stand-ins for the decision copy, the map back, and the assumptions in words."""
@@ -227,10 +233,16 @@ def rescaled_limit(expr: sp.Expr, rescaling: Mapping[sp.Symbol, sp.Expr] | None 
     tau_words = [f"{S.tau} > 0 (rescaled time; {', '.join(f'{a} = {b}' for a, b in rescaling.items())})"]
     meta = dict(scale=S.delta, dynamics=dynamics, depth=depth, init=init,
                 assumptions=tuple(words + list(assumptions) + tau_words))
-    e = sp.sympify(expr).subs(rescaling)
-    e = e.subs(fwd)
-    num, den = sp.fraction(sp.together(e))
-    num_t, den_t = exp_terms(num), exp_terms(den)
+    num, den = sp.fraction(sp.together(sp.sympify(expr).subs(rescaling)))
+    facts = {e: v for e, v in fwd.items() if not isinstance(e, sp.Symbol)}
+    syms = {e: v for e, v in fwd.items() if isinstance(e, sp.Symbol)}
+
+    def decision_copy(terms: Sequence[ExpTerm]) -> list[ExpTerm]:
+        # the facts are stated in the caller's symbols: apply them before the stand-ins
+        return [ExpTerm(*(sp.sympify(x).subs(facts).subs(syms) for x in (t.coeff, t.power, t.rate)))
+                for t in terms]
+
+    num_t, den_t = decision_copy(exp_terms(num)), decision_copy(exp_terms(den))
     try:
         points = _crossings(t.rate for t in (*num_t, *den_t))
     except Undecidable as exc:
@@ -252,12 +264,39 @@ def rescaled_limit(expr: sp.Expr, rescaling: Mapping[sp.Symbol, sp.Expr] | None 
     at_pts = [at[i] for i in keep]
     expr_out = _piecewise(values, pts, at_pts) if pts else values[0]
     return RescaledLimit(
-        expr=sp.sympify(expr_out).subs(back),
-        transitions=tuple(sp.sympify(p).subs(back) for p in pts),
-        boundary_values=tuple(sp.sympify(b).subs(back) for b in at_pts),
+        expr=_tidy(sp.sympify(expr_out).subs(back)),
+        transitions=tuple(_tidy(sp.sympify(p).subs(back)) for p in pts),
+        boundary_values=tuple(_tidy(sp.sympify(b).subs(back)) for b in at_pts),
         undecided=tuple(u for u in undecided),
         **meta,
     )
+
+
+def _holds(cond: sp.Basic) -> bool:
+    """Decide a condition of a Piecewise produced by the engine (τ already substituted)."""
+    if cond in (sp.true, sp.false):
+        return bool(cond)
+    if isinstance(cond, sp.Eq):
+        return sign_of(cond.lhs - cond.rhs) == 0
+    if isinstance(cond, (sp.StrictLessThan, sp.StrictGreaterThan)):
+        return sign_of(cond.gts - cond.lts) > 0
+    raise Undecidable(f"condition {cond}")
+
+
+def evaluate_at(expr: sp.Expr, at: sp.Expr) -> sp.Expr:
+    """``expr`` (e.g. a sum of engine Piecewises) at τ = ``at``, deciding conditions by sign.
+
+    sympy leaves conditions such as 1/σ_1 < (σ_2 + σ_3)/(2σ_2σ_3) unevaluated even when the
+    assumptions decide them; this decides them with :func:`sign_of` (or raises Undecidable).
+    """
+    def pick(*args: tuple[sp.Expr, sp.Basic]) -> sp.Expr:
+        for value, cond in args:
+            if _holds(cond):
+                return value
+        raise Undecidable("no piece applies")
+    e = sp.sympify(expr).replace(sp.Piecewise, lambda *a: sp.Piecewise(*a, evaluate=False))
+    e = e.subs(S.tau, at)
+    return e.replace(lambda x: isinstance(x, sp.Piecewise), lambda x: pick(*x.args))
 
 
 def squeeze(lower: RescaledLimit, upper: RescaledLimit, assumptions: Sequence[str] = ()) -> RescaledLimit:
@@ -276,7 +315,7 @@ def squeeze(lower: RescaledLimit, upper: RescaledLimit, assumptions: Sequence[st
     undecided = list(lower.undecided) + list(upper.undecided)
 
     def agree(x: sp.Expr, where: str) -> sp.Expr | None:
-        lo, hi = lo_expr.subs(S.tau, x), hi_expr.subs(S.tau, x)
+        lo, hi = evaluate_at(lo_expr, x), evaluate_at(hi_expr, x)
         if lo.has(sp.nan) or hi.has(sp.nan) or sp.simplify(lo - hi) != 0:
             undecided.append(f"{where}: the bounds give {lo.subs(back)} and {hi.subs(back)}")
             return None
