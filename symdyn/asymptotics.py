@@ -82,6 +82,39 @@ def _factor_exponent(f: sp.Expr, var: sp.Symbol) -> tuple[sp.Expr, sp.Expr, sp.E
                      "give an expression built from exponentials and powers of delta")
 
 
+def _norm_logs(expr: sp.Expr) -> sp.Expr:
+    """log(b^n) → n·log(b) for b > 0, and log(c·(x + y)) → log(cx + cy): one form per log.
+
+    (``expand_log`` would split log((η + 2)/2) into log(η + 2) − log 2, which hides signs.)
+    """
+    def norm(arg: sp.Expr) -> sp.Expr:
+        if arg.is_Rational and arg > 0:  # log(49/36) → 2 log(7/6): the largest exact root
+            for n in range(64, 1, -1):
+                root = arg ** sp.Rational(1, n)
+                if root.is_Rational:
+                    return n * sp.log(root)
+        b, n = arg.as_base_exp()
+        if n != 1 and b.is_positive:
+            return n * sp.log(sp.expand(b))
+        return sp.log(sp.expand(arg))
+    return expr.replace(lambda x: isinstance(x, sp.log), lambda x: norm(x.args[0]))
+
+
+def _freeze_powers(expr: sp.Expr, var: sp.Symbol = S.delta) -> tuple[sp.Expr, dict]:
+    """b^{g(δ)} → e^{g·L} with a placeholder L = log b, so ``together`` cannot split b.
+
+    Returns the rewritten expression and {L: log b} (logs in one normal form).
+    """
+    logs: dict[sp.Symbol, sp.Expr] = {}
+
+    def freeze(p: sp.Pow) -> sp.Expr:
+        L = sp.Dummy("L")
+        logs[L] = _norm_logs(sp.log(p.base))
+        return sp.exp(p.exp * L)
+    out = expr.replace(lambda x: x.is_Pow and x.exp.has(var) and not x.base.has(var), freeze)
+    return out, logs
+
+
 def exp_terms(expr: sp.Expr, var: sp.Symbol = S.delta) -> tuple[ExpTerm, ...]:
     """Write a sum as terms c·δ^p·e^{δ r}, merging terms with equal (r, p).
 
@@ -94,13 +127,13 @@ def exp_terms(expr: sp.Expr, var: sp.Symbol = S.delta) -> tuple[ExpTerm, ...]:
         for f in sp.Mul.make_args(term):
             c, p, e = _factor_exponent(f, var)
             coeff, power, exponent = coeff * c, power + p, exponent + e
-        exponent = sp.expand(sp.expand_log(sp.expand(exponent)))
+        exponent = sp.expand(_norm_logs(sp.expand(exponent, log=False)), log=False)
         poly = sp.Poly(exponent, var) if exponent.has(var) else None
         if poly is not None and poly.degree() > 1:
             raise ValueError(f"the exponent {exponent} is not linear in {var}")
         rate = poly.coeff_monomial(var) if poly is not None else sp.S.Zero
         coeff = coeff * sp.exp(sp.expand(exponent - rate * var))
-        key = (sp.expand(rate), power)
+        key = (sp.expand(rate, log=False), power)
         groups[key] = groups.get(key, sp.S.Zero) + coeff
     return tuple(ExpTerm(sp.factor(c), p, r) for (r, p), c in groups.items() if c != 0)
 
@@ -126,7 +159,7 @@ def _compare(a: tuple[sp.Expr, sp.Expr], b: tuple[sp.Expr, sp.Expr]) -> int:
 
 def _leading(terms: Sequence[ExpTerm], at: sp.Expr) -> tuple[tuple[sp.Expr, sp.Expr], sp.Expr] | None:
     """The dominant order and its coefficient at τ = ``at``; None if every order cancels."""
-    orders = [((sp.expand(t.rate.subs(S.tau, at)), t.power), t.coeff) for t in terms]
+    orders = [((sp.expand(t.rate.subs(S.tau, at), log=False), t.power), t.coeff) for t in terms]
     while orders:
         top = orders[0][0]
         for o, _ in orders[1:]:
@@ -164,7 +197,7 @@ def _crossings(rates: Iterable[sp.Expr]) -> list[sp.Expr]:
     points: list[sp.Expr] = []
     for i, ri in enumerate(rates):
         for rj in rates[i + 1:]:
-            diff = sp.expand((ri - rj).subs(S.tau, x))
+            diff = sp.expand((ri - rj).subs(S.tau, x), log=False)
             if not diff.has(x):
                 continue
             for sol in sp.solve(diff, x):
@@ -233,14 +266,15 @@ def rescaled_limit(expr: sp.Expr, rescaling: Mapping[sp.Symbol, sp.Expr] | None 
     tau_words = [f"{S.tau} > 0 (rescaled time; {', '.join(f'{a} = {b}' for a, b in rescaling.items())})"]
     meta = dict(scale=S.delta, dynamics=dynamics, depth=depth, init=init,
                 assumptions=tuple(words + list(assumptions) + tau_words))
-    num, den = sp.fraction(sp.together(sp.sympify(expr).subs(rescaling)))
+    frozen, logs = _freeze_powers(sp.sympify(expr).subs(rescaling))
+    num, den = sp.fraction(sp.together(frozen))
     facts = {e: v for e, v in fwd.items() if not isinstance(e, sp.Symbol)}
     syms = {e: v for e, v in fwd.items() if isinstance(e, sp.Symbol)}
 
     def decision_copy(terms: Sequence[ExpTerm]) -> list[ExpTerm]:
         # the facts are stated in the caller's symbols: apply them before the stand-ins
-        return [ExpTerm(*(sp.sympify(x).subs(facts).subs(syms) for x in (t.coeff, t.power, t.rate)))
-                for t in terms]
+        return [ExpTerm(*(sp.sympify(x).subs(logs).subs(facts).subs(syms)
+                          for x in (t.coeff, t.power, t.rate))) for t in terms]
 
     num_t, den_t = decision_copy(exp_terms(num)), decision_copy(exp_terms(den))
     try:

@@ -12,7 +12,7 @@ import importlib
 import sys
 
 #: Subcommand modules, in the order ``symdyn --help`` lists them.
-COMMANDS = ("derive",)
+COMMANDS = ("derive", "limit")
 
 
 class _Parser(argparse.ArgumentParser):
