@@ -71,7 +71,11 @@ def _init_words(model: Model) -> str:
 # --------------------------------------------------------------------------- flow
 def flow_limit(model: Model | None = None) -> RescaledLimit:
     """lim_{δ→∞} w(δτ) of the gradient flow (L = 1 or 2), from its derived closed form."""
-    model = model or Model()
+    return _flow_limit(model or Model())
+
+
+@cache
+def _flow_limit(model: Model) -> RescaledLimit:
     _check(model)
     w, words = _branch(model, flow_closed_form(model.depth).expr)
     return rescaled_limit(w.subs(S.w0, model.w0), FLOW_RESCALING,
@@ -287,7 +291,11 @@ def gd_limit(model: Model | None = None) -> RescaledLimit:
     exist there (boundary value ``None``). With a numeric 2ησ > 1 only w_k ≥ 0 and μ^k w0
     are used, so the piece above T^η is reported undecided.
     """
-    model = model or Model()
+    return _gd_limit(model or Model())
+
+
+@cache
+def _gd_limit(model: Model) -> RescaledLimit:
     _check(model)
     if model.depth == 1:
         return _gd_linear(model)
