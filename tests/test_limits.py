@@ -48,8 +48,8 @@ def test_cor1_against_mpmath_at_large_delta():
     ctx.dps = 400  # resolves the e^{-2δ}-sized terms at δ = 200
     delta = 200
     for tau in (sp.Rational(3, 10), sp.Rational(1, 2), sp.Rational(3, 4), 1, sp.Rational(3, 2), 2, 3):
-        exact = sum((s * ctx.exp(-2 * delta) / ((s - l * ctx.exp(-2 * delta)) * ctx.exp(-2 * s * delta * ctx.mpf(tau))
-                                               + l * ctx.exp(-2 * delta))) ** 2
+        w0, t = ctx.exp(-2 * delta), delta * ctx.mpf(tau)
+        exact = sum((s * w0 / ((s - l * w0) * ctx.exp(-2 * s * t) + l * w0)) ** 2  # SPEC §2 closed form
                     for s, l in ((ctx.mpf(a), ctx.mpf(b)) for a, b in zip(sig, lam, strict=True)))
         # nearest transition is ≥ 25% away in τ·σ: distance ≤ e^{-2δ·0.25}·(σ/λ)² ≪ 1e-20
         assert abs(exact - ctx.mpf(evaluate_at(r.expr, tau))) < 1e-20
@@ -71,7 +71,8 @@ def test_cor2_symbolic_condition():
     s = sp.symbols("sigma_1:4", positive=True)
     l = sp.symbols("lambda_1:4", positive=True)
     assert v.diagonal == (s[0] / l[0], 0, 0)
-    assert v.rrr_condition == sp.And(s[0] ** 2 / l[0] >= s[1] ** 2 / l[1], s[0] ** 2 / l[0] >= s[2] ** 2 / l[2])
+    top = s[0] ** 2 / l[0]
+    assert v.rrr_condition == sp.And(top >= s[1] ** 2 / l[1], top >= s[2] ** 2 / l[2])
     with pytest.raises(ValueError, match="decreasing"):
         visited_matrix(1, [1, 2], [1, 1])
 
@@ -130,7 +131,8 @@ def test_gd_transition_against_iteration(sigma, lam, eta):
     ctx = mpmath.MPContext()
     ctx.dps = 30  # the map is iterated ~2000 times; mpmath exponents cover w0 = e^{-400}
     s, l, e = (ctx.mpf(sp.Rational(x)) for x in (sigma, lam, eta))
-    T = ctx.mpf(str(sp.N(gd_transition().expr.subs({S.eta: sp.Rational(eta), S.sigma: sp.Rational(sigma)}), 40)))
+    T_exact = gd_transition().expr.subs({S.eta: sp.Rational(eta), S.sigma: sp.Rational(sigma)})
+    T = ctx.mpf(str(sp.N(T_exact, 40)))
     errors = [abs(_tau_half(ctx, s, l, e, d) - T) for d in (25, 50, 100, 200)]
     # η k_{1/2} = (2δ + O(1))/ln μ · η, so the gap is C/δ: it halves when δ doubles (0.4..0.6)
     ratios = [b / a for a, b in zip(errors, errors[1:], strict=False)]
