@@ -14,7 +14,9 @@ from symdyn.asymptotics import GD_RESCALING, Undecidable, evaluate_at, exp_terms
 from symdyn.limits import flow_limit
 from symdyn.model import Model
 
-POINTS = [(1, 1), (2, 1), ("1/2", 3), ("3/10", "1/10"), (5, "7/2")]  # (σ, λ), exact
+SLOW = pytest.mark.slow
+POINTS = [(1, 1), (2, 1), ("1/2", 3),  # (σ, λ), exact; two more in the slow run
+          pytest.param("3/10", "1/10", marks=SLOW), pytest.param(5, "7/2", marks=SLOW)]
 
 
 def spec_w(ctx, sigma, lam, w0, t):

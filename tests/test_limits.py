@@ -126,7 +126,9 @@ def _tau_half(ctx, sigma, lam, eta, delta):
     return eta * (k - 1 + frac) / delta
 
 
-@pytest.mark.parametrize("sigma,lam,eta", [(1, 1, "0.1"), (2, 1, "0.2"), ("0.5", 2, "0.5"), (1, 3, "0.25")])
+@pytest.mark.parametrize("sigma,lam,eta", [(1, 1, "0.1"), ("0.5", 2, "0.5"),
+                                           pytest.param(2, 1, "0.2", marks=pytest.mark.slow),
+                                           pytest.param(1, 3, "0.25", marks=pytest.mark.slow)])
 def test_gd_transition_against_iteration(sigma, lam, eta):
     ctx = mpmath.MPContext()
     ctx.dps = 30  # the map is iterated ~2000 times; mpmath exponents cover w0 = e^{-400}
