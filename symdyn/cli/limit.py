@@ -1,0 +1,76 @@
+"""``symdyn limit``: the δ → ∞ limit under rescaled time, its transitions and assumptions."""
+
+from __future__ import annotations
+
+import argparse
+
+import sympy as sp
+
+from .. import symbols as S
+from ..limits import DYNAMICS, gd_transition, gd_transition_series, limit
+from ..serialize import expr_json
+from .common import add_model_args, emit_json, model_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("limit", help="delta -> infinity limit of one mode under rescaled time",
+                       description="The limit of w(delta*tau) (flow) or w_k at eta*k = delta*tau (GD) as "
+                                   "delta -> infinity: a Piecewise in tau, its transitions, the exact value "
+                                   "at each transition (None: no limit there), and the assumptions used. "
+                                   "Depth 1 and 2.")
+    add_model_args(p)
+    p.add_argument("--dynamics", choices=DYNAMICS, required=True, help="gradient flow or gradient descent")
+    p.set_defaults(run=run)
+
+
+def _maybe(e: sp.Expr | None) -> dict[str, str] | None:
+    return None if e is None else expr_json(e)
+
+
+def payload(args: argparse.Namespace) -> dict:
+    model = model_from_args(args)
+    if args.dynamics == "gd":
+        model.check_step_size()
+    r = limit(model, args.dynamics)
+    out = {
+        "dynamics": r.dynamics, "depth": r.depth, "init": r.init,
+        "parameters": {s.name: expr_json(v) for s, v in model.values.items()},
+        "w0": expr_json(model.w0),
+        "scale": expr_json(r.scale),
+        "time": "t = scale*tau" if r.dynamics == "flow" else "eta*k = scale*tau",
+        "limit": expr_json(r.expr),
+        "transitions": [expr_json(t) for t in r.transitions],
+        "boundary_values": [_maybe(b) for b in r.boundary_values],
+        "assumptions": list(r.assumptions),
+        "undecided": list(r.undecided),
+    }
+    if r.dynamics == "gd" and r.depth == 2:
+        out["transition_exact"] = expr_json(model.subs(gd_transition(model.init).expr))
+        if model.eta == S.eta:  # a series in eta only makes sense while eta is a symbol
+            out["transition_series"] = expr_json(model.subs(gd_transition_series(4, model.init).expr))
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    out = payload(args)
+    if args.format == "json":
+        emit_json(out)
+        return 0
+    key = "latex" if args.format == "latex" else "text"
+    var = "w(delta*tau)" if out["dynamics"] == "flow" else "w_k, eta*k = delta*tau"
+    lines = [f"{out['dynamics']}, depth L = {out['depth']}, init = {out['init']}, w0 = {out['w0'][key]}",
+             f"lim_(delta->oo) {var} =", f"  {out['limit'][key]}"]
+    for t, b in zip(out["transitions"], out["boundary_values"], strict=True):
+        value = "no limit (None)" if b is None else b[key]
+        lines.append(f"transition tau = {t[key]}:  value there {value}")
+    if not out["transitions"]:
+        lines.append("transitions: none")
+    if "transition_series" in out:
+        lines.append(f"T^eta series: {out['transition_series'][key]} + O(eta^4)")
+    lines.append("assumptions:")
+    lines += [f"  - {a}" for a in out["assumptions"]]
+    if out["undecided"]:
+        lines.append("undecided (not guessed):")
+        lines += [f"  - {u}" for u in out["undecided"]]
+    print("\n".join(lines))
+    return 0
