@@ -65,6 +65,11 @@ class Model:
         return sp.exp(-scale * self.delta)
 
     @property
+    def ln_w0(self) -> sp.Expr:
+        """ln w0 = −Lδ (``"layer"``) or −δ (``"product"``), exact even where w0 underflows."""
+        return -(self.depth if self.init == "layer" else 1) * self.delta
+
+    @property
     def factor0(self) -> sp.Expr:
         """Each factor's start (balanced): w0^{1/L}."""
         return sp.exp(-self.delta) if self.init == "layer" else sp.exp(-self.delta / self.depth)

@@ -8,10 +8,11 @@ import time
 
 from ..exact import parse_number
 from ..gd_iterate import DEFAULT_ENGINE, ENGINES, MAPS
-from ..trajectory import DEFAULT_METHOD, DYNAMICS, METHODS, Trajectory, trajectory
+from ..trajectory import DEFAULT_METHOD, DYNAMICS, METHODS, Trajectory, thin_points, trajectory
+from ..trajectory_numpy import numpy_trajectory
 from .common import add_model_args, emit_json, model_from_args
 
-BACKENDS = ("mpmath",)
+BACKENDS = ("mpmath", "numpy")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "and print each value with its certified significant digits "
                                    "(digits that survive a rerun at higher precision).")
     p.add_argument("--dynamics", choices=DYNAMICS, required=True, help="gd (steps k) or flow (times t)")
-    p.add_argument("--backend", choices=BACKENDS, default="mpmath", help="numeric backend (default mpmath)")
+    p.add_argument("--backend", choices=BACKENDS, default="mpmath", help="mpmath: certified digits (default); "
+                   "numpy: float64 w and ln w, fast, not certified")
     methods = sorted({m for _, m in METHODS})
     p.add_argument("--method", choices=methods, default=None,
                    help="; ".join(f"{d}: {', '.join(m for dd, m in METHODS if dd == d)} "
@@ -95,9 +97,29 @@ def payload(tr: Trajectory, backend: str) -> dict:
     }
 
 
+def _run_numpy(args: argparse.Namespace, model, points: list) -> int:
+    if args.thin is not None:
+        points = sorted(set(points) | set(thin_points(max(points), args.thin, args.dynamics == "gd")))
+    r = numpy_trajectory(model, args.dynamics, points)
+    var = "k" if args.dynamics == "gd" else "t"
+    if args.format == "json":
+        emit_json({"dynamics": args.dynamics, "backend": "numpy", "depth": model.depth, "init": model.init,
+                   "parameters": {s.name: str(v) for s, v in model.values.items()}, "variable": var,
+                   "certified": False, "at": [p if isinstance(p, int) else str(p) for p in points],
+                   "values": [repr(float(v)) for v in r["w"]], "ln_values": [repr(float(v)) for v in r["ln_w"]]})
+        return 0
+    print(f"{args.dynamics} (numpy float64, not certified), depth L = {model.depth}, init = {model.init}")
+    print(f"{var:>12}  {'w':<24}  ln w")
+    for p, w, lw in zip(points, r["w"], r["ln_w"], strict=True):
+        print(f"{p!s:>12}  {float(w)!r:<24}  {float(lw)!r}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     model = model_from_args(args)
     points = [_point(x, args.dynamics) for x in args.at]
+    if args.backend == "numpy":
+        return _run_numpy(args, model, points)
     bar = ProgressBar(args.format != "json")
     options = {"max_prec": args.max_prec, "progress": bar}
     if args.dynamics == "gd":

@@ -1,0 +1,81 @@
+"""Float64 trajectories through the numeric boundary: fast, vectorised, not certified.
+
+The mpmath backend (:mod:`symdyn.trajectory`) certifies digits; this backend is the
+quick look a user wants for plotting, over any δ, because it returns ln w beside w:
+
+* flow, L = 1, 2: the closed form lowered by :func:`symdyn.numeric.flow_numpy` (and its
+  log-space variant, finite even where w underflows);
+* GD, L = 1: the closed form lowered by :func:`symdyn.numeric.gd_numpy`;
+* GD, L = 2: the product map iterated in log space, ln w⁺ = ln w + 2 ln|1 + η(σ − λw)|,
+  so a start e^{−2δ} far below float64's range is no problem.
+
+>>> from symdyn.model import Model
+>>> r = numpy_trajectory(Model(depth=2, sigma=1, lam=1, eta="0.1", delta=400), "gd", [0, 5000])
+>>> r["ln_w"][0], round(float(r["w"][1]), 12)
+(-800.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .model import Model
+from .numeric import flow_numpy
+from .numeric.forms import gd_numpy
+
+
+def _floats(model: Model) -> tuple[float, float, float, float]:
+    for name in ("sigma", "lam", "eta", "delta"):
+        if not getattr(model, name).is_Number:
+            label = "lambda" if name == "lam" else name
+            raise ValueError(f"the numpy backend needs a number for --{label}")
+    return float(model.sigma), float(model.lam), float(model.eta), float(model.delta)
+
+
+def _gd_two_layer_log(sigma: float, lam: float, eta: float, ln_w0: float, steps: np.ndarray) -> np.ndarray:
+    """ln w_k of the L = 2 product map at the sorted integer ``steps``, iterated in log space."""
+    out = np.empty(steps.size)
+    ln_w, carry, j = ln_w0, 0.0, 0  # Kahan-compensated sum: |ln w| ~ 2δ is large, the increments small
+    with np.errstate(under="ignore"):
+        for k in range(int(steps[-1]) + 1):
+            while j < steps.size and steps[j] == k:
+                out[j] = ln_w
+                j += 1
+            x = eta * (sigma - lam * math.exp(ln_w))
+            if x == -1.0:
+                out[j:] = -np.inf
+                return out
+            step = 2.0 * math.log1p(x) if x > -1.0 else 2.0 * math.log(-1.0 - x)
+            y = step - carry
+            total = ln_w + y
+            carry = (total - ln_w) - y
+            ln_w = total
+    return out
+
+
+def numpy_trajectory(model: Model, dynamics: str, at: Sequence[object]) -> dict[str, np.ndarray]:
+    """``{"at", "w", "ln_w"}`` as float64 arrays for ``model``'s GD steps or flow times ``at``."""
+    if model.depth > 2:
+        raise ValueError(f"the numpy backend covers depth 1 and 2, got {model.depth}; use --backend mpmath")
+    sigma, lam, eta, delta = _floats(model)
+    x = np.asarray([float(a) for a in at])
+    if dynamics == "flow":
+        f, lf = flow_numpy(model.depth, model.init), flow_numpy(model.depth, model.init, log=True)
+        return {"at": x, "w": f(x, sigma, lam, delta), "ln_w": lf(x, sigma, lam, delta)}
+    if dynamics != "gd":
+        raise ValueError(f"dynamics must be gd or flow, got {dynamics!r}")
+    model.check_step_size()
+    if model.depth == 1:
+        w = gd_numpy()(x, sigma, lam, eta, delta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ln_w = gd_numpy(log=True)(x, sigma, lam, eta, delta) if eta * lam <= 1 else np.log(w)
+        return {"at": x, "w": w, "ln_w": ln_w}
+    ln_w0 = float(model.ln_w0)
+    order = np.argsort(x)
+    ln_w = np.empty_like(x)
+    ln_w[order] = _gd_two_layer_log(sigma, lam, eta, ln_w0, x[order].astype(np.int64))
+    with np.errstate(under="ignore"):
+        return {"at": x, "w": np.exp(ln_w), "ln_w": ln_w}
