@@ -24,16 +24,32 @@ def _is_negative_term(term: sp.Expr) -> bool:
     return term.could_extract_minus_sign()
 
 
+def _degree(term: sp.Expr, x: sp.Symbol) -> float:
+    if term.is_Order:
+        return float("inf")
+    powers = sp.Poly(term, x).monoms() if term.is_polynomial(x) else [(0,)]
+    return float(powers[0][0]) if powers else 0.0
+
+
 class SymdynLatexPrinter(LatexPrinter):
-    """sympy's LatexPrinter with reader-friendly term order and ``cases`` wording."""
+    """sympy's LatexPrinter with reader-friendly term order and ``cases`` wording.
+
+    Setting ``ascending_in=x`` prints a sum in ascending powers of x (for series).
+    """
+
+    _default_settings = {**LatexPrinter._default_settings, "ascending_in": None}
 
     def _print_Add(self, expr, order=None):  # noqa: N802 (printer protocol)
         terms = list(expr.as_ordered_terms())
-        pos = [t for t in terms if not _is_negative_term(t)]
-        pos = sorted(pos, key=sp.count_ops)  # stable: numbers and bare symbols lead
-        neg = [t for t in terms if _is_negative_term(t)]
+        x = self._settings["ascending_in"]
+        if x is not None:
+            ordered = sorted(terms, key=lambda t: _degree(t, x))
+        else:
+            pos = [t for t in terms if not _is_negative_term(t)]
+            pos = sorted(pos, key=sp.count_ops)  # stable: numbers and bare symbols lead
+            ordered = pos + [t for t in terms if _is_negative_term(t)]
         out = ""
-        for i, term in enumerate(pos + neg):
+        for i, term in enumerate(ordered):
             if i == 0:
                 out = self._print(term)
                 continue
@@ -41,6 +57,21 @@ class SymdynLatexPrinter(LatexPrinter):
                 out += " - " + self._print_term(-term)
             else:
                 out += " + " + self._print_term(term)
+        return out
+
+    def _print_MatAdd(self, expr):  # noqa: N802 (printer protocol)
+        def negative(term):
+            if not isinstance(term, sp.MatMul):
+                return False
+            coeff = sp.Mul(*[a for a in term.args if not a.is_Matrix])
+            return coeff.could_extract_minus_sign()
+
+        out = ""
+        terms = [t for t in expr.args if not negative(t)] + [t for t in expr.args if negative(t)]
+        for i, term in enumerate(terms):
+            neg = negative(term)
+            body = self._print(-term if neg else term)
+            out += (("- " if neg else "") + body) if i == 0 else ((" - " if neg else " + ") + body)
         return out
 
     def _print_term(self, term):
@@ -52,6 +83,9 @@ class SymdynLatexPrinter(LatexPrinter):
     def _print_Piecewise(self, expr):  # noqa: N802 (printer protocol)
         rows = []
         for e, c in expr.args:
+            if e is sp.nan:  # symdyn's marker for "the limit does not exist here"
+                rows.append(r"\text{no limit} & \text{if } " + self._print(c))
+                continue
             cond = r"\text{otherwise}" if c == sp.true else r"\text{if } " + self._print(c)
             rows.append(f"{self._print(e)} & {cond}")
         return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}"

@@ -34,9 +34,10 @@ class Entry:
     hypotheses: tuple[str, ...] = ()
     claim: str | None = None
     relation: str = "="
+    ascending_in: sp.Symbol | None = None
 
     def latex(self) -> str:
-        return f"{latex(self.lhs)} {self.relation} {latex(self.rhs)}"
+        return f"{latex(self.lhs)} {self.relation} {latex(self.rhs, ascending_in=self.ascending_in)}"
 
 
 @dataclass(frozen=True)
@@ -95,12 +96,101 @@ def _closed_forms() -> Section:
     return Section("closed-forms", "Closed forms (each verified by substitution)", tuple(e))
 
 
+LIM_FLOW = _sym(r"\lim_{\delta \to \infty} w(\delta \tau)")
+LIM_GD = _sym(r"\lim_{\delta \to \infty} w_{\lfloor \delta \tau / \eta \rfloor}")
+
+
+def _limits() -> Section:
+    from .limits import flow_limit, frobenius_limit, gd_limit, gd_transition, gd_transition_series, half_time
+    from .model import Model
+
+    thm2, prod, lin = flow_limit(Model(depth=2)), flow_limit(Model(depth=2, init="product")), \
+        flow_limit(Model(depth=1))
+    gd = gd_limit(Model(depth=2))
+    ht, T, Ts = half_time(), gd_transition(), gd_transition_series()
+    e = [
+        Entry("thm2-L2", "two-layer flow limit (Thm 2), init layer", LIM_FLOW, thm2.expr, thm2.assumptions, "thm2"),
+        Entry("thm2-product-L2", "two-layer flow limit, init product (E1)", LIM_FLOW, prod.expr,
+              prod.assumptions, "E1"),
+        Entry("limit-L1", "linear-model flow limit (no step)", LIM_FLOW, lin.expr, lin.assumptions),
+        Entry("cor1", "squared Frobenius norm, three modes (Cor 1)",
+              _sym(r"\lim_{\delta \to \infty} \|W_1 W_2(\delta\tau)\|_F^2"), frobenius_limit(3).expr,
+              ("Assumption 1 with epsilon = 0", "init layer", "sigma_1 > sigma_2 > sigma_3 > 0"), "cor1"),
+        Entry("half-time-L2", "exact half-time: w(T) = sigma/(2 lambda) (eq 17 corrected)", _sym("T_{1/2}"),
+              ht.expr, ht.hypotheses, "E5"),
+        Entry("gd-transition", "exact discrete transition (Cor 3 corrected)", _sym(r"T^{\eta}"), T.expr,
+              T.hypotheses, "gd-transition"),
+        Entry("gd-transition-series", "its expansion in eta", _sym(r"T^{\eta}"), Ts.expr + sp.O(S.eta**4),
+              Ts.hypotheses, "gd-transition", ascending_in=S.eta),
+        Entry("gd-limit-L2", "two-layer GD limit (no limit at the transition)", LIM_GD, gd.expr,
+              gd.assumptions, "gd-limit"),
+    ]
+    return Section("limits", "Vanishing-initialisation limits (delta to infinity, t = delta tau)", tuple(e))
+
+
+def _bounds() -> Section:
+    from .bounds import ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds
+
+    lo, up = thm3_bounds()
+    u_ratio = _sym(r"\frac{u_{k+1}}{u_{k}}")
+    e = [
+        Entry("thm3-lower", "Thm 3 lower bound", W_K, lo.expr, lo.hypotheses, "thm3-lower", r"\geq"),
+        Entry("thm3-upper", "Thm 3 upper bound (corrected rate, E7)", W_K, up.expr, up.hypotheses, "E7", r"\leq"),
+        Entry("ratio-identity", "proof device: u_k = 1/w_k - lambda/sigma, y = eta(sigma - lambda w_k)", u_ratio,
+              ratio_identity().expr, ratio_identity().hypotheses, "ratio-identity"),
+        Entry("ratio-bracket", "the ratio's range under 2 eta sigma <= 1", u_ratio, ratio_bracket().expr,
+              ratio_bracket().hypotheses, "ratio-identity", r"\in"),
+        Entry("thm3-sigma0", "sigma = 0 modes (E9)", W_K, sigma_zero_bound().expr, sigma_zero_bound().hypotheses,
+              "E9", r"\leq"),
+    ]
+    return Section("bounds", "Discrete bounds (Thm 3, corrected)", tuple(e))
+
+
+def _errata() -> Section:
+    """Printed forms beside the corrected ones (SPEC §3); the claim id holds the counterexample."""
+    from .bounds import printed_forms, thm3_bounds
+    from .limits import half_time, printed_half_time
+
+    p_up = next(p for p in printed_forms() if "upper" in p.name)
+    ht_p = printed_half_time()
+    Sx, Sxy, W0, I = (sp.MatrixSymbol(n, 3, 3) for n in (r"\Sigma_x", r"\Sigma_{xy}", "W_0", "I"))
+    star = sp.MatrixSymbol(r"\Sigma_x^{\dagger} \Sigma_{xy}", 3, 3)
+    power = sp.MatPow(I - S.eta * Sx, S.k)
+    eq16_p = sp.exp(-2 * S.delta) / (1 + 2 * sp.exp(-S.delta) * S.lam * S.t)
+    eq16_c = flow_closed_form(2).expr.args[1][0].subs(S.w0, sp.exp(-2 * S.delta))
+    W_k_mat = _sym("W_{k}")
+    e = [
+        Entry("E3-printed", "E3, eq (16) sigma = 0 branch as printed (does not solve dw/dt = -2 lambda w^2)",
+              W_T, eq16_p, ("sigma = 0",), "E3"),
+        Entry("E3-corrected", "E3 corrected", W_T, eq16_c, ("sigma = 0",), "E3"),
+        Entry("E5-printed", "E5, eq (17) as printed (negative for sigma < 1)", _sym("T"), ht_p.expr,
+              ht_p.hypotheses, "E5"),
+        Entry("E5-corrected", "E5 corrected: the exact half-time", _sym("T_{1/2}"), half_time().expr,
+              half_time().hypotheses, "E5"),
+        Entry("E7-printed", "E7, Thm 3 upper bound as printed (false: first exceeded at k = 181 for sigma = "
+              "lambda = 1, eta = 0.1, w0 = 1e-6)", W_K, p_up.expr, p_up.hypotheses, "E7", r"\leq"),
+        Entry("E7-corrected", "E7 corrected", W_K, thm3_bounds()[1].expr, thm3_bounds()[1].hypotheses, "E7",
+              r"\leq"),
+        Entry("E12-printed", "E12, eq (21) as printed (power on the right)", W_k_mat,
+              sp.MatAdd(star, sp.MatMul(W0 - star, power)), ("linear model GD",), "E12"),
+        Entry("E12-corrected", "E12 corrected (power on the left)", W_k_mat,
+              sp.MatAdd(star, sp.MatMul(power, W0 - star)), ("linear model GD",), "E12"),
+    ]
+    del Sxy
+    return Section("errata", "Errata: printed forms beside the corrected ones", tuple(e),
+                   "Each pair is checked by the claim named with it; `symdyn verify --only ID` prints the "
+                   "counterexample.")
+
+
 #: Section builders, in document order.
 SECTIONS: list[Callable[[], Section]] = [
     lambda: _dynamics(1),
     lambda: _dynamics(2),
     lambda: _dynamics(3),
     _closed_forms,
+    _limits,
+    _bounds,
+    _errata,
 ]
 
 
@@ -131,7 +221,7 @@ def render_body(sections: list[Section]) -> str:
         for e in sec.entries:
             hyp = "; ".join(e.hypotheses) or "none"
             claim = f" Checked by claim \\texttt{{{e.claim}}}." if e.claim else ""
-            out.append(f"% {e.label}\n\\paragraph{{{e.title}.}} Hypotheses: {_tex_text(hyp)}.{claim}")
+            out.append(f"% {e.label}\n\\paragraph{{{_tex_text(e.title)}.}} Hypotheses: {_tex_text(hyp)}.{claim}")
             out.append(f"\\begin{{equation}}\\label{{eq:{e.label}}}\n{e.latex()}\n\\end{{equation}}")
         out.append("")
     return "\n".join(out)
