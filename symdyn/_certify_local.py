@@ -69,7 +69,7 @@ def certify(evaluate: Callable[[int, int], object], digits: int, max_dps: int = 
             ctx = mpmath.MPContext()
             ctx.dps = dps + 10
             disc = abs(ctx.convert(a) - ctx.convert(b)) / abs(ctx.convert(b)) if b != 0 else ctx.mpf(0)
-            return Certified(ctx.nstr(ctx.convert(b), digits), digits, b, disc, dps)
+            return Certified(ctx.nstr(ctx.convert(b), digits, strip_zeros=False), digits, b, disc, dps)
         dps *= 2
     raise ValueError(f"could not certify {digits} digits up to {max_dps} working digits; "
                      "ask for fewer digits")

@@ -103,21 +103,24 @@ def series_residual(map_coeffs: Sequence[object], coeffs: Sequence[object], kind
     """The functional equation's residual through z^N, computed by sympy from scratch.
 
     ``kind`` is ``"poincare"`` (P(mz) − g(P(z))) or ``"koenigs"`` (K(g(x)) − m K(x)).
-    Returns the polynomial of the terms of degree <= N = len(coeffs); it is 0 exactly
-    when the coefficients solve the equation to that order.
+    The polynomials are composed with ``sympy.Poly`` over the exact field of their
+    coefficients (independently of the recursion); the result is the polynomial of the
+    terms of degree <= N = len(coeffs), which is 0 exactly when the coefficients solve
+    the equation to that order.
     """
-    z = sp.Symbol("z")
-    mc = [sp.nsimplify(v) if isinstance(v, Fraction) else sp.S(v) for v in map_coeffs]
-    cc = [sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.S(v) for v in coeffs]
-    n = len(cc)
-    series = sum(c * z**i for i, c in enumerate(cc, start=1))
-    g = lambda x: sum(bj * x**j for j, bj in enumerate(mc, start=1))  # noqa: E731
-    if kind == "poincare":
-        diff = series.subs(z, mc[0] * z) - g(series)
-    elif kind == "koenigs":
-        diff = series.subs(z, g(z)) - mc[0] * series
-    else:
+    if kind not in ("poincare", "koenigs"):
         raise ValueError(f"kind must be 'poincare' or 'koenigs', got {kind!r}")
-    poly = sp.Poly(sp.expand(diff), z)
-    low = sum(sp.cancel(poly.coeff_monomial(z**i)) * z**i for i in range(n + 1))
-    return sp.S(low)
+    z = sp.Symbol("z")
+    conv = [sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.S(v)
+            for v in (*map_coeffs, *coeffs)]
+    domain, elems = sp.construct_domain(conv, field=True)
+    mc, cc = elems[: len(map_coeffs)], elems[len(map_coeffs):]
+    n = len(cc)
+    poly = lambda low_to_high: sp.Poly.from_list([*reversed(low_to_high), domain.zero], z,  # noqa: E731
+                                                 domain=domain)
+    series, g = poly(cc), poly(mc)
+    if kind == "poincare":
+        diff = poly([c * mc[0] ** i for i, c in enumerate(cc, start=1)]) - g.compose(series)
+    else:
+        diff = series.compose(g) - series.mul_ground(mc[0])
+    return sp.S(sum(diff.coeff_monomial(z**i) * z**i for i in range(n + 1)))
