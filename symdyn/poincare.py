@@ -17,7 +17,7 @@ The flow analogue (logistic ODE ẇ = 2w(σ − λw), time-t map multiplier e^{2
 -2*lambda*z**2/(sigma*(eta*sigma + 1)*(eta*sigma + 2)) + z
 >>> lo, hi = transition_interval(Model(depth=2, sigma=1, lam=1, eta="0.1"), digits=10)
 >>> lo.text, hi.text
-('0.4743653515', '0.525544557')
+('0.4743653515', '0.5255445570')
 """
 
 from __future__ import annotations
