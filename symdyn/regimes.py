@@ -98,7 +98,7 @@ def period_two_orbit() -> Derived:
            "quadratic factor divides": rem2.as_expr(),
            "f(w-) - w+": residual(f.subs(w_, orbit[0]) - orbit[1]),
            "f(w+) - w-": residual(f.subs(w_, orbit[1]) - orbit[0]),
-           "born at eta sigma = 1 (w+- = sigma/lambda)": residual(orbit[0].subs(eta_, 1 / sig_) - sig_ / lam_)}
+           "born at eta sigma = 1": residual(orbit[0].subs(eta_, 1 / sig_) - sig_ / lam_)}
     return Derived("period-2 orbit", sp.Tuple(*orbit), res,
                    ("eta*sigma >= 1 (real orbit)", f"other period-2 factor: {sp.factor(q4.as_expr())}"))
 
