@@ -24,6 +24,7 @@ from collections.abc import Iterable
 import sympy as sp
 
 from ._certify_local import Certified, certify
+from .gd_charts import require_numeric
 from .model import Model
 from .poincare import charts
 
@@ -51,6 +52,10 @@ def jump(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Ce
     ``w0`` defaults to the model's start (init "layer": e^{−2δ}; "product": e^{−δ}).
     """
     k, start = _check_k(k), _start(model, w0)
+    sigma, _, eta = require_numeric(model)
+    if not 0 < eta * sigma < 1:
+        raise ValueError(f"jump needs a stable fixed point, 0 < eta*sigma < 1 (got {eta * sigma}); "
+                         "use method 'iterate'")
 
     def evaluate(dps: int, variant: int) -> object:
         c = charts(model, dps, variant)
