@@ -56,20 +56,22 @@ def _mul_trunc(a: list, b: list, order: int, zero: object) -> list:
     return out
 
 
-def _check(map_coeffs: Sequence[object], order: int) -> None:
+def _prepare(map_coeffs: Sequence[object], order: int, what: str) -> tuple[list, object, object, object]:
+    """Validate; return the coefficients in their exact field, its normaliser, m and 0."""
     if len(map_coeffs) < 1:
         raise ValueError("the map needs at least its multiplier (coefficient of x)")
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise ValueError(f"series order must be an integer >= 1, got {order!r}")
+    b, norm = _field(map_coeffs)
+    m = b[0]
+    if m == 0 or m == 1 or m == -1:
+        raise ValueError(f"multiplier must satisfy 0 < |m| != 1 for a {what} function, got {m}")
+    return b, norm, m, m * 0
 
 
 def poincare_coefficients(map_coeffs: Sequence[object], order: int) -> tuple:
     """c_1..c_order of P with P(m z) = g(P(z)); ``map_coeffs`` = (m, b_2, …, b_d)."""
-    _check(map_coeffs, order)
-    b, norm = _field(map_coeffs)
-    m, zero = b[0], b[0] * 0
-    if m == 0 or m == 1 or m == -1:
-        raise ValueError(f"multiplier must satisfy 0 < |m| != 1 for a Poincaré function, got {m}")
+    b, norm, m, zero = _prepare(map_coeffs, order, "Poincaré")
     c = [zero, zero + 1]  # c_0 = 0, c_1 = 1
     for n in range(2, order + 1):
         # Σ_j b_j [z^n] P^j with P known to order n-1 (c_n cannot enter for j >= 2)
@@ -83,11 +85,7 @@ def poincare_coefficients(map_coeffs: Sequence[object], order: int) -> tuple:
 
 def koenigs_coefficients(map_coeffs: Sequence[object], order: int) -> tuple:
     """d_1..d_order of K with K(g(x)) = m K(x); ``map_coeffs`` = (m, b_2, …, b_d)."""
-    _check(map_coeffs, order)
-    b, norm = _field(map_coeffs)
-    m, zero = b[0], b[0] * 0
-    if m == 0 or m == 1 or m == -1:
-        raise ValueError(f"multiplier must satisfy 0 < |m| != 1 for a Koenigs function, got {m}")
+    b, norm, m, zero = _prepare(map_coeffs, order, "Koenigs")
     g = ([zero, *b] + [zero] * order)[: order + 1]
     powers = [g]  # powers[j-1] = g^j truncated
     d = [zero, zero + 1]
