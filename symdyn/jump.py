@@ -1,0 +1,90 @@
+"""Jump-ahead evaluation of the L = 2 GD trajectory: w_k for any k in time independent of k.
+
+The GD iterate w_k = f^k(w0), f(w) = w(1 + η(σ − λw))² (SPEC §2), is read through the
+two linearising charts of :mod:`symdyn.gd_charts`:
+
+    w_k = Ψ(μ^k Φ₀(w0))                      while μ^k Φ₀(w0) is in the 0-chart's disk,
+    w_k = σ/λ + P₁(ν^{k−j} Φ₁(w_j − σ/λ))     once w_j is in the disk at σ/λ,
+
+with μ = (1+ησ)², ν = 1 − 2ησ (0 < ησ < 1, ησ ≠ ½). Between the two disks a bounded
+number of plain steps (the transient, independent of k and δ) is taken. Both are exact
+identities, so the result is the true iterate, not the approximation Ψ(μ^k w0).
+Digits are certified by agreement of two configurations (series order and disk size
+differ) at rising precision. :func:`iterate` is the plain-iteration reference.
+
+>>> m = Model(depth=2, sigma=1, lam=1, eta="0.1", delta=10)
+>>> jump(m, 100, digits=15).text == iterate(m, 100, digits=15).text
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy as sp
+
+from ._certify_local import Certified, certify
+from .gd_charts import require_numeric
+from .model import Model
+from .poincare import charts
+
+METHODS = ("jump", "iterate")
+
+
+def _start(model: Model, w0: object | None) -> sp.Expr:
+    start = model.w0 if w0 is None else sp.S(w0)
+    if not start.is_number:
+        raise ValueError("delta must be given as a number (or pass w0) to evaluate the trajectory")
+    if not start > 0:
+        raise ValueError(f"the start w0 must be > 0, got {start}")
+    return start
+
+
+def _check_k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise ValueError(f"step k must be an integer >= 0, got {k!r}")
+    return k
+
+
+def jump(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Certified:
+    """w_k of the L = 2 GD map with ``digits`` certified digits, in time independent of k.
+
+    ``w0`` defaults to the model's start (init "layer": e^{−2δ}; "product": e^{−δ}).
+    """
+    k, start = _check_k(k), _start(model, w0)
+    sigma, _, eta = require_numeric(model)
+    if not 0 < eta * sigma < 1:
+        raise ValueError(f"jump needs a stable fixed point, 0 < eta*sigma < 1 (got {eta * sigma}); "
+                         "use method 'iterate'")
+
+    def evaluate(dps: int, variant: int) -> object:
+        c = charts(model, dps, variant)
+        return c.orbit(c.exact(start), k)
+
+    return certify(evaluate, digits)
+
+
+def iterate(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Certified:
+    """w_k by plain iteration (the reference), digits certified across two precisions.
+
+    LOCAL REFERENCE: the ``highprec`` branch's ``symdyn.gd_iterate`` is the project's
+    iteration engine; this loop is kept minimal so the tests and benchmark can compare.
+    Rounding errors grow like k·2^{−prec}, so the working precision is raised by log10 k.
+    """
+    k, start = _check_k(k), _start(model, w0)
+    guard = len(str(k))
+
+    def evaluate(dps: int, variant: int) -> object:
+        c = charts(model, dps + guard, 0)
+        return c.iterate(c.exact(start), k)
+
+    return certify(evaluate, digits)
+
+
+def trajectory(model: Model, steps: Iterable[int], digits: int = 30, method: str = "jump",
+               w0: object | None = None) -> list[Certified]:
+    """[w_k for k in steps], by ``method`` ``"jump"`` (default) or ``"iterate"`` (reference)."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    fn = jump if method == "jump" else iterate
+    return [fn(model, k, digits, w0) for k in steps]

@@ -1,0 +1,127 @@
+"""The Poincaré function Ψ of the GD map at 0: the discrete step profile (SPEC §2).
+
+f(w) = w(1 + η(σ − λw))² has multiplier μ = (1+ησ)² > 1 at 0. The Poincaré function
+is the unique Ψ with
+
+    Ψ(μz) = f(Ψ(z)),   Ψ(z) = z + O(z²),   Ψ(z) = lim_n fⁿ(z/μⁿ).
+
+From a vanishing start, w_k = Ψ(μ^k Φ₀(w0)) exactly, with Φ₀(w0) = w0 + O(w0²), so
+w_k = Ψ(μ^k w0)(1 + O(w0)). At the GD transition k ≈ δT^η/η (T^η = η/ln(1+ησ), init
+"layer") the argument μ^k e^{−2δ} = μ^{−frac} runs over (1/μ, 1] as δ grows: the
+rescaled limit oscillates in [Ψ(1/μ), Ψ(1)], not the flow's σ/(σ+λ).
+
+The flow analogue (logistic ODE ẇ = 2w(σ − λw), time-t map multiplier e^{2σt}) is
+Ψ_flow(z) = σz/(σ + λz); every Taylor coefficient of Ψ tends to Ψ_flow's as η → 0.
+
+>>> poincare_function(order=2).expr
+-2*lambda*z**2/(sigma*(eta*sigma + 1)*(eta*sigma + 2)) + z
+>>> lo, hi = transition_interval(Model(depth=2, sigma=1, lam=1, eta="0.1"), digits=10)
+>>> lo.text, hi.text
+('0.4743653515', '0.5255445570')
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+
+import sympy as sp
+
+from . import symbols as S
+from ._certify_local import Certified, certify
+from .closed_forms import flow_closed_form
+from .derivation import Derived, residual
+from .dynamics import product_ode
+from .gd_charts import GDCharts, map_coefficients, require_numeric
+from .linearisation import koenigs_coefficients, poincare_coefficients, series_residual
+from .model import Model
+
+#: The chart variable of Ψ (Ψ(z) = z + O(z²)).
+z = sp.Symbol("z")
+
+#: Two independent evaluation configurations (series order, disk scale) for certification.
+VARIANTS = ((24, 1.0), (32, 0.5))
+
+
+@lru_cache(maxsize=64)
+def charts(model: Model, dps: int, variant: int) -> GDCharts:
+    """The numeric charts of ``model`` at ``dps`` digits in configuration ``variant`` (0 or 1)."""
+    order, scale = VARIANTS[variant]
+    return GDCharts(model, dps, order, scale)
+
+
+def _series_derived(model: Model, at: str, kind: str, order: int, name: str) -> Derived:
+    coeffs = map_coefficients(model, at)
+    fn = poincare_coefficients if kind == "poincare" else koenigs_coefficients
+    c = [sp.factor(sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v)
+         for v in fn(coeffs, order)]
+    expr = sum(ci * z**i for i, ci in enumerate(c, start=1))
+    eq = "P(m z) = g(P(z))" if kind == "poincare" else "K(g(x)) = m K(x)"
+    res = {f"{eq} through z^{order}": series_residual(coeffs, c, kind)}
+    return Derived(name, expr, res, (f"multiplier m = {coeffs[0]}, 0 < |m| != 1",))
+
+
+def poincare_function(model: Model | None = None, order: int = 4) -> Derived:
+    """Ψ truncated after z^order, exact in σ, λ, η (or in the model's numbers).
+
+    Residuals: the functional equation Ψ(μz) − f(Ψ(z)) through z^order (sympy expands
+    it independently of the recursion), and, when η is symbolic, lim_{η→0} of Ψ's
+    coefficients minus those of Ψ_flow = σz/(σ+λz).
+    """
+    model = model or Model(depth=2)
+    d = _series_derived(model, "zero", "poincare", order, "Poincaré function of the GD map at 0")
+    res = dict(d.residuals)
+    if model.eta == S.eta and model.depth == 2:
+        flow = sp.series(flow_poincare_function().expr, z, 0, order + 1).removeO()
+        res["eta -> 0 limit equals the flow's Psi"] = residual(
+            sum(sp.limit(d.expr.coeff(z, n), S.eta, 0) * z**n for n in range(1, order + 1))
+            - model.subs(flow))
+    return Derived(d.name, d.expr, res, d.hypotheses + ("sigma > 0, eta > 0",))
+
+
+def koenigs_function(model: Model | None = None, order: int = 4, at: str = "fixed") -> Derived:
+    """Koenigs Φ (Φ(f(w)) = m Φ(w)) at 0 (``at="zero"``) or at σ/λ (``at="fixed"``), in x = w − p."""
+    model = model or Model(depth=2)
+    where = "sigma/lambda" if at == "fixed" else "0"
+    return _series_derived(model, at, "koenigs", order, f"Koenigs function of the GD map at {where}")
+
+
+def flow_poincare_function() -> Derived:
+    """Ψ_flow(z) = σz/(σ + λz), the Poincaré function of the L = 2 flow at 0.
+
+    Residuals: the infinitesimal equation 2σ z Ψ'(z) = F(Ψ(z)) (F the L = 2 flow), and
+    conjugacy with the closed form: Ψ(e^{2σt} z) = w(t) started at w0 = Ψ(z).
+    """
+    psi = S.sigma * z / (S.sigma + S.lam * z)
+    F = product_ode(2).expr
+    closed = flow_closed_form(2).expr.args[0][0]  # σ > 0 branch
+    t = S.t
+    res = {
+        "2 sigma z Psi' - F(Psi)": residual(2 * S.sigma * z * sp.diff(psi, z) - F.subs(S.w, psi)),
+        "Psi(e^(2 sigma t) z) - w(t; w0=Psi(z))": residual(
+            psi.subs(z, sp.exp(2 * S.sigma * t) * z) - closed.subs(S.w0, psi)),
+    }
+    return Derived("Poincaré function of the L = 2 flow at 0", psi, res, ("sigma > 0",))
+
+
+def psi(model: Model, value: object, digits: int = 30) -> Certified:
+    """Ψ(value) with ``digits`` certified digits (``value``: exact number or sympy expression)."""
+    require_numeric(model)
+    v = sp.S(value)
+
+    def evaluate(dps: int, variant: int) -> object:
+        c = charts(model, dps, variant)
+        return c.psi(c.exact(v))
+
+    return certify(evaluate, digits)
+
+
+def transition_interval(model: Model, digits: int = 30) -> tuple[Certified, Certified]:
+    """The oscillation interval [Ψ(1/μ), Ψ(1)] of w_k at the GD transition, certified.
+
+    With k_δ = ⌊δT^η/η⌋ (the last step with ηk/δ <= T^η, init "layer"),
+    w_{k_δ} = Ψ(μ^{−{δT^η/η}})(1 + O(e^{−2δ})), and {·} fills [0, 1) as δ → ∞.
+    """
+    require_numeric(model)
+    mu = (1 + model.eta * model.sigma) ** 2
+    return psi(model, 1 / mu, digits), psi(model, 1, digits)
