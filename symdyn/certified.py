@@ -7,6 +7,12 @@ decimal (the rerun test of python-flint's ``good()``, STYLE §7). When some valu
 to fewer than D digits, the precision is doubled and the comparison repeated with the
 previous run, up to a cap; past the cap :class:`CertificationError` says how far it got.
 
+A method with a truncation error (a series order, a disk radius, a step count) must vary
+that configuration too, or the rerun only certifies the rounding: with ``vary=True``
+``compute(prec, attempt)`` receives the run index ``attempt`` = 0, 1, 2, … and consecutive
+runs must use different configurations (e.g. ``VARIANTS[attempt % 2]``), so a digit is
+certified only if it survives a change of precision AND of method configuration.
+
 Only certified digits are ever printed: :class:`Certified` holds the decimal string with
 exactly ``digits`` significant digits, the working precision of the run it came from,
 and nothing else.
@@ -161,16 +167,18 @@ def precision_schedule(start: int, cap: int) -> list[int]:
     return precs
 
 
-def certify(compute: Callable[[int], Sequence], digits: int, *, guard_bits: int = 0,
+def certify(compute: Callable[..., Sequence], digits: int, *, guard_bits: int = 0,
             start_prec: int | None = None, max_prec: int | None = None, strict: bool = True,
-            progress: Progress | None = None) -> list[Certified]:
+            progress: Progress | None = None, vary: bool = False) -> list[Certified]:
     """Run ``compute(prec)`` at rising precisions until every value has ``digits`` certified digits.
 
     ``compute`` returns a sequence of mpmath ``mpf`` (any context). The first precision is
     ⌈D log₂10⌉ + 16 + ``guard_bits`` (or ``start_prec``); the cap defaults to 8× that.
     With ``strict=False`` a failure returns each value with the digits it did certify
     (possibly 0) instead of raising :class:`CertificationError`.
-    ``progress(i, n, stage)`` is called before each run.
+    ``progress(i, n, stage)`` is called before each run. With ``vary=True`` the call is
+    ``compute(prec, attempt)`` (run index ``attempt``): consecutive runs must differ in the
+    method's configuration as well as in precision (see the module docstring).
     """
     check_digits(digits)
     if guard_bits < 0:
@@ -188,7 +196,7 @@ def certify(compute: Callable[[int], Sequence], digits: int, *, guard_bits: int 
     for i, prec in enumerate(precs):
         if progress is not None:
             progress(i, len(precs), f"run at {prec} bits")
-        values = list(compute(prec))
+        values = list(compute(prec, i) if vary else compute(prec))
         if any(v._mpf_ in (fnan, finf, fninf) for v in values):
             raise ValueError(f"the computation gave a non-finite value (nan or inf) at {prec} bits; "
                              "check the parameters (is the step size stable?)")

@@ -80,16 +80,16 @@ def exact_series(model: Model, at: str, kind: str, order: int) -> tuple:
 
 
 class GDCharts:
-    """The charts of one numeric L = 2 model at ``dps`` digits and series order ``order``.
+    """The charts of one numeric L = 2 model at ``prec`` bits and series order ``order``.
 
     ``radius_scale`` < 1 shrinks the chart disks (a second, independent configuration
     for certification).
     """
 
-    def __init__(self, model: Model, dps: int, order: int = 24, radius_scale: float = 1.0) -> None:
+    def __init__(self, model: Model, prec: int, order: int = 24, radius_scale: float = 1.0) -> None:
         sigma, lam, eta = require_numeric(model)
         ctx = self.ctx = mpmath.MPContext()
-        ctx.dps = dps
+        ctx.prec = prec
         self.sigma, self.lam, self.eta = (self.exact(v) for v in (sigma, lam, eta))
         self.p = self.sigma / self.lam
         self.mu = (1 + self.eta * self.sigma) ** 2

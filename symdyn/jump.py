@@ -9,8 +9,9 @@ two linearising charts of :mod:`symdyn.gd_charts`:
 with μ = (1+ησ)², ν = 1 − 2ησ (0 < ησ < 1, ησ ≠ ½). Between the two disks a bounded
 number of plain steps (the transient, independent of k and δ) is taken. Both are exact
 identities, so the result is the true iterate, not the approximation Ψ(μ^k w0).
-Digits are certified by agreement of two configurations (series order and disk size
-differ) at rising precision. :func:`iterate` is the plain-iteration reference.
+Digits are certified by :func:`symdyn.certified.certify` with ``vary=True``: consecutive
+runs differ in precision AND chart configuration (series order and disk size).
+:func:`iterate` is the plain-iteration reference.
 
 >>> m = Model(depth=2, sigma=1, lam=1, eta="0.1", delta=10)
 >>> jump(m, 100, digits=15).text == iterate(m, 100, digits=15).text
@@ -23,10 +24,10 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from ._certify_local import Certified, certify
+from .certified import Certified, certify
 from .gd_charts import require_numeric
 from .model import Model
-from .poincare import charts
+from .poincare import certify_charts, charts
 
 METHODS = ("jump", "iterate")
 
@@ -57,28 +58,28 @@ def jump(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Ce
         raise ValueError(f"jump needs a stable fixed point, 0 < eta*sigma < 1 (got {eta * sigma}); "
                          "use method 'iterate'")
 
-    def evaluate(dps: int, variant: int) -> object:
-        c = charts(model, dps, variant)
-        return c.orbit(c.exact(start), k)
-
-    return certify(evaluate, digits)
+    # μ^k and ν^k carry k times the rounding of μ, ν: guard log₂ k bits (as gd_iterate)
+    [out] = certify_charts(model, lambda c: [c.orbit(c.exact(start), k)], digits,
+                           guard_bits=k.bit_length())
+    return out
 
 
 def iterate(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Certified:
-    """w_k by plain iteration (the reference), digits certified across two precisions.
+    """w_k by plain iteration from any start ``w0`` (a reference), certified across precisions.
 
-    LOCAL REFERENCE: the ``highprec`` branch's ``symdyn.gd_iterate`` is the project's
-    iteration engine; this loop is kept minimal so the tests and benchmark can compare.
-    Rounding errors grow like k·2^{−prec}, so the working precision is raised by log10 k.
+    The project's iteration engine (``symdyn trajectory --method iterate``) is
+    :func:`symdyn.gd_iterate.gd_values` (gmpy2, start fixed by the model's init); this mpmath
+    loop also takes an explicit ``w0``. No truncation, so varying the precision suffices.
     """
     k, start = _check_k(k), _start(model, w0)
-    guard = len(str(k))
+    require_numeric(model)
 
-    def evaluate(dps: int, variant: int) -> object:
-        c = charts(model, dps + guard, 0)
-        return c.iterate(c.exact(start), k)
+    def compute(prec: int) -> list:
+        c = charts(model, prec, 0)  # only its context and its plain map loop are used
+        return [c.iterate(c.exact(start), k)]
 
-    return certify(evaluate, digits)
+    [out] = certify(compute, digits, guard_bits=k.bit_length())
+    return out
 
 
 def trajectory(model: Model, steps: Iterable[int], digits: int = 30, method: str = "jump",

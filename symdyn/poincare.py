@@ -28,7 +28,7 @@ from functools import lru_cache
 import sympy as sp
 
 from . import symbols as S
-from ._certify_local import Certified, certify
+from .certified import Certified, certify
 from .closed_forms import flow_closed_form
 from .derivation import Derived, residual
 from .dynamics import product_ode
@@ -39,15 +39,22 @@ from .model import Model
 #: The chart variable of Ψ (Ψ(z) = z + O(z²)).
 z = sp.Symbol("z")
 
-#: Two independent evaluation configurations (series order, disk scale) for certification.
+#: Two independent evaluation configurations (series order, disk scale) for certification:
+#: consecutive certification runs alternate between them (``certify(..., vary=True)``).
 VARIANTS = ((24, 1.0), (32, 0.5))
 
 
 @lru_cache(maxsize=64)
-def charts(model: Model, dps: int, variant: int) -> GDCharts:
-    """The numeric charts of ``model`` at ``dps`` digits in configuration ``variant`` (0 or 1)."""
-    order, scale = VARIANTS[variant]
-    return GDCharts(model, dps, order, scale)
+def charts(model: Model, prec: int, attempt: int) -> GDCharts:
+    """The numeric charts of ``model`` at ``prec`` bits in configuration ``VARIANTS[attempt % 2]``."""
+    order, scale = VARIANTS[attempt % 2]
+    return GDCharts(model, prec, order, scale)
+
+
+def certify_charts(model: Model, evaluate, digits: int, guard_bits: int = 0) -> list[Certified]:
+    """Certify ``evaluate(charts) -> [mpf]``: runs differ in precision AND chart configuration."""
+    return certify(lambda prec, attempt: evaluate(charts(model, prec, attempt)), digits,
+                   guard_bits=guard_bits, vary=True)
 
 
 def _series_derived(model: Model, at: str, kind: str, order: int, name: str) -> Derived:
@@ -108,12 +115,8 @@ def psi(model: Model, value: object, digits: int = 30) -> Certified:
     """Ψ(value) with ``digits`` certified digits (``value``: exact number or sympy expression)."""
     require_numeric(model)
     v = sp.S(value)
-
-    def evaluate(dps: int, variant: int) -> object:
-        c = charts(model, dps, variant)
-        return c.psi(c.exact(v))
-
-    return certify(evaluate, digits)
+    [out] = certify_charts(model, lambda c: [c.psi(c.exact(v))], digits)
+    return out
 
 
 def transition_interval(model: Model, digits: int = 30) -> tuple[Certified, Certified]:
@@ -124,4 +127,5 @@ def transition_interval(model: Model, digits: int = 30) -> tuple[Certified, Cert
     """
     require_numeric(model)
     mu = (1 + model.eta * model.sigma) ** 2
-    return psi(model, 1 / mu, digits), psi(model, 1, digits)
+    lo, hi = certify_charts(model, lambda c: [c.psi(c.exact(1 / mu)), c.psi(c.exact(1))], digits)
+    return lo, hi

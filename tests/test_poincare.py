@@ -83,9 +83,9 @@ def test_interval_endpoints():
     # independent: the limit definition, and Ψ(1) = f(Ψ(1/μ)) (functional equation at z = 1/μ)
     assert abs(ctx.mpf(lo.text) - _psi_by_limit(ctx, 1 / mu, 1000)) < ctx.mpf(10) ** -29
     assert abs(ctx.mpf(hi.text) - _psi_by_limit(ctx, ctx.mpf(1), 1000)) < ctx.mpf(10) ** -29
-    assert abs(_plain_orbit(ctx, lo.value, 1) - ctx.mpf(hi.text)) < ctx.mpf(10) ** -29
+    assert abs(_plain_orbit(ctx, lo.mpf(), 1) - ctx.mpf(hi.text)) < ctx.mpf(10) ** -29
     assert lo.text.startswith("0.4743") and hi.text.startswith("0.5255")  # issue #9's values
-    assert hi.value - lo.value > 0.05  # not the flow's single value sigma/(sigma+lambda) = 1/2
+    assert hi.mpf() - lo.mpf() > 0.05  # not the flow's single value sigma/(sigma+lambda) = 1/2
 
 
 def test_tiny_start_matches_profile_at_40_digits():
@@ -124,7 +124,7 @@ def test_eta_to_zero_limit_is_the_flow():
         errs = []
         for eta in etas:
             m = Model(depth=2, sigma=1, lam=1, eta=eta)
-            errs.append(abs(float(psi(m, zval, digits=12)) - zval / (1 + zval)))
+            errs.append(abs(float(psi(m, zval, digits=12).fraction) - zval / (1 + zval)))
         slope = np.polyfit(np.log([float(e) for e in etas]), np.log(errs), 1)[0]
         assert abs(slope - 1) < 0.05, (slope, errs)  # first order in eta; 0.05 covers the O(eta^2) term
 
@@ -139,10 +139,10 @@ def test_oscillation_at_transition_long_runs():
         delta = 40 + j * L / n  # frac(δ/L) = frac(40/L) + j/n
         k = int(ctx.floor(delta / L))  # k = ⌊δ T^η/η⌋, T^η = η/ln(1+ησ)
         vals.append(_plain_orbit(ctx, ctx.exp(-2 * delta), k))
-    width = hi.value - lo.value
+    width = hi.mpf() - lo.mpf()
     # O(w0) = O(e^{-80}) corrections are far below the 1e-12 slack used for the endpoints
-    assert all(lo.value - 1e-12 <= v <= hi.value + 1e-12 for v in vals)
-    assert min(vals) - lo.value < width / 8 and hi.value - max(vals) < width / 8  # gaps ≈ width/n
+    assert all(lo.mpf() - 1e-12 <= v <= hi.mpf() + 1e-12 for v in vals)
+    assert min(vals) - lo.mpf() < width / 8 and hi.mpf() - max(vals) < width / 8  # gaps ≈ width/n
 
 
 @pytest.mark.slow
@@ -153,7 +153,7 @@ def test_oscillation_at_large_delta():
     for delta in (5000, 5000.3, 5000.7):
         k = int(ctx.floor(delta / L))
         v = _plain_orbit(ctx, ctx.exp(-2 * ctx.mpf(delta)), k)
-        assert lo.value <= v <= hi.value
+        assert lo.mpf() <= v <= hi.mpf()
 
 
 def test_bad_input():
@@ -161,3 +161,23 @@ def test_bad_input():
         psi(Model(depth=2), 1)
     with pytest.raises(ValueError, match="depth 2"):
         psi(Model(depth=1, sigma=1, lam=1, eta="0.1"), 1)
+
+
+def test_certify_vary_catches_truncation():
+    """Negative control for certify(vary=True): a truncated series is stable under a precision
+    change (the rerun test alone certifies wrong digits), but not under a change of order."""
+    from symdyn.certified import certify
+
+    def e_series(prec, terms):  # Σ_{n<terms} 1/n!: truncation error ~ 1/terms!, independent of prec
+        ctx = _ctx(10)
+        ctx.prec = prec
+        return [ctx.fsum(1 / ctx.factorial(n) for n in range(terms))]
+
+    exact = mpmath.e
+    [fixed] = certify(lambda prec: e_series(prec, 12), 20, strict=False)
+    assert abs(fixed.mpf() - exact) > 1e-10  # 20 "certified" digits that are wrong after ~9
+    [varied] = certify(lambda prec, attempt: e_series(prec, (12, 40)[attempt % 2]), 20,
+                       strict=False, vary=True)
+    # varying the order exposes the truncation: the digits it certifies are correct
+    assert 5 <= varied.digits < 20  # 1/12! ≈ 2e-9: about 8 digits survive the order change
+    assert abs(varied.mpf() - exact) <= float(varied.ulp())
