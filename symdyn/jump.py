@@ -20,20 +20,18 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 import sympy as sp
 
-from .certified import Certified, certify
+from .certified import Certified, Progress, certify
 from .gd_charts import require_numeric
 from .model import Model
 from .poincare import certify_charts, charts
 
-METHODS = ("jump", "iterate")
-
 
 def _start(model: Model, w0: object | None) -> sp.Expr:
-    start = model.w0 if w0 is None else sp.S(w0)
+    start = model.subs(model.w0) if w0 is None else sp.S(w0)
     if not start.is_number:
         raise ValueError("delta must be given as a number (or pass w0) to evaluate the trajectory")
     if not start > 0:
@@ -41,26 +39,40 @@ def _start(model: Model, w0: object | None) -> sp.Expr:
     return start
 
 
-def _check_k(k: int) -> int:
-    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-        raise ValueError(f"step k must be an integer >= 0, got {k!r}")
-    return k
+def _check_steps(steps: Sequence[int]) -> list[int]:
+    steps = list(steps)
+    for k in steps:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise ValueError(f"step k must be an integer >= 0, got {k!r}")
+    if not steps:
+        raise ValueError("give at least one step k")
+    return steps
 
 
-def jump(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Certified:
-    """w_k of the L = 2 GD map with ``digits`` certified digits, in time independent of k.
+def jump_values(model: Model, steps: Sequence[int], digits: int = 30, *, w0: object | None = None,
+                progress: Progress | None = None, **options: object) -> list[Certified]:
+    """[w_k for k in steps] of the L = 2 GD map, certified, in time independent of k.
 
     ``w0`` defaults to the model's start (init "layer": e^{−2δ}; "product": e^{−δ}).
+    ``options`` go to :func:`symdyn.certified.certify` (``max_prec``, ``start_prec``, ``strict``).
     """
-    k, start = _check_k(k), _start(model, w0)
+    steps, start = _check_steps(steps), _start(model, w0)
     sigma, _, eta = require_numeric(model)
     if not 0 < eta * sigma < 1:
         raise ValueError(f"jump needs a stable fixed point, 0 < eta*sigma < 1 (got {eta * sigma}); "
                          "use method 'iterate'")
 
+    def evaluate(c) -> list:
+        return [c.orbit(c.exact(start), k) for k in steps]
+
     # μ^k and ν^k carry k times the rounding of μ, ν: guard log₂ k bits (as gd_iterate)
-    [out] = certify_charts(model, lambda c: [c.orbit(c.exact(start), k)], digits,
-                           guard_bits=k.bit_length())
+    return certify_charts(model, evaluate, digits, guard_bits=max(steps).bit_length(),
+                          progress=progress, **options)
+
+
+def jump(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Certified:
+    """w_k of the L = 2 GD map with ``digits`` certified digits, in time independent of k."""
+    [out] = jump_values(model, [k], digits, w0=w0)
     return out
 
 
@@ -71,7 +83,7 @@ def iterate(model: Model, k: int, digits: int = 30, w0: object | None = None) ->
     :func:`symdyn.gd_iterate.gd_values` (gmpy2, start fixed by the model's init); this mpmath
     loop also takes an explicit ``w0``. No truncation, so varying the precision suffices.
     """
-    k, start = _check_k(k), _start(model, w0)
+    [k], start = _check_steps([k]), _start(model, w0)
     require_numeric(model)
 
     def compute(prec: int) -> list:
@@ -80,12 +92,3 @@ def iterate(model: Model, k: int, digits: int = 30, w0: object | None = None) ->
 
     [out] = certify(compute, digits, guard_bits=k.bit_length())
     return out
-
-
-def trajectory(model: Model, steps: Iterable[int], digits: int = 30, method: str = "jump",
-               w0: object | None = None) -> list[Certified]:
-    """[w_k for k in steps], by ``method`` ``"jump"`` (default) or ``"iterate"`` (reference)."""
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    fn = jump if method == "jump" else iterate
-    return [fn(model, k, digits, w0) for k in steps]

@@ -22,6 +22,7 @@ The flow analogue (logistic ODE ẇ = 2w(σ − λw), time-t map multiplier e^{2
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
 
@@ -51,10 +52,14 @@ def charts(model: Model, prec: int, attempt: int) -> GDCharts:
     return GDCharts(model, prec, order, scale)
 
 
-def certify_charts(model: Model, evaluate, digits: int, guard_bits: int = 0) -> list[Certified]:
-    """Certify ``evaluate(charts) -> [mpf]``: runs differ in precision AND chart configuration."""
+def certify_charts(model: Model, evaluate: Callable[[GDCharts], list], digits: int,
+                   **options: object) -> list[Certified]:
+    """Certify ``evaluate(charts) -> [mpf]``: runs differ in precision AND chart configuration.
+
+    ``options`` go to :func:`symdyn.certified.certify` (``guard_bits``, ``max_prec``, …).
+    """
     return certify(lambda prec, attempt: evaluate(charts(model, prec, attempt)), digits,
-                   guard_bits=guard_bits, vary=True)
+                   vary=True, **options)
 
 
 def _series_derived(model: Model, at: str, kind: str, order: int, name: str) -> Derived:

@@ -5,6 +5,8 @@ One entry point, :func:`trajectory`, dispatches on (dynamics, method) through
 place:
 
 * ``("gd", "iterate")``: the arbitrary-precision iteration (:mod:`symdyn.gd_iterate`);
+* ``("gd", "jump")``: L = 2 jump-ahead through the linearising charts at 0 and σ/λ
+  (:mod:`symdyn.jump`), cost independent of k; product map only;
 * ``("flow", "closed_form")``: the closed form of :func:`symdyn.closed_forms.flow_closed_form`
   evaluated in a local mpmath context (:mod:`symdyn.mp_eval`);
 * ``("flow", "ode")``: the Taylor integration of the derived ODE (:mod:`symdyn.flow_ode`),
@@ -31,6 +33,7 @@ from .certified import Certified, Progress, check_digits
 from .closed_forms import flow_closed_form
 from .flow_ode import check_times, flow_values
 from .gd_iterate import DEFAULT_ENGINE, MAPS, check_steps, gd_values, numeric_model
+from .jump import jump_values
 from .model import Model
 from .mp_eval import certified_evaluate
 
@@ -75,6 +78,12 @@ def _gd_iterate(model: Model, at: list, digits: int, *, map: str = "product",
     return gd_values(model, at, digits, map=map, engine=engine, **kw)
 
 
+def _gd_jump(model: Model, at: list, digits: int, *, map: str = "product", **kw: object) -> list[Certified]:
+    if map != "product":
+        raise ValueError("method jump evaluates the product map only; drop --map factor or use --method iterate")
+    return jump_values(model, at, digits, **kw)
+
+
 def _flow_closed_form(model: Model, at: list, digits: int, *, progress: Progress | None = None,
                       **kw: object) -> list[Certified]:
     numeric_model(model, ("sigma", "lam", "delta"))
@@ -90,6 +99,7 @@ def _flow_closed_form(model: Model, at: list, digits: int, *, progress: Progress
 #: (dynamics, method) -> function(model, points, digits, **options) -> [Certified].
 METHODS: dict[tuple[str, str], Callable[..., list[Certified]]] = {
     ("gd", "iterate"): _gd_iterate,
+    ("gd", "jump"): _gd_jump,
     ("flow", "closed_form"): _flow_closed_form,
     ("flow", "ode"): flow_values,
 }
@@ -102,7 +112,8 @@ def trajectory(model: Model, dynamics: str, at: Sequence[object], *, digits: int
                method: str | None = None, thin: int | None = None, **options: object) -> Trajectory:
     """Certified values of ``model``'s ``dynamics`` ("gd" or "flow") at the points ``at``.
 
-    ``options`` go to the method: ``map`` ("product"/"factor") and ``engine`` for GD;
+    ``options`` go to the method: ``map`` ("product"/"factor") and ``engine`` for GD iterate,
+    ``map`` for GD jump;
     ``max_prec``, ``start_prec``, ``strict`` and ``progress`` for every method.
     """
     if dynamics not in DYNAMICS:

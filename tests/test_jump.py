@@ -1,5 +1,6 @@
 """Jump-ahead evaluation of the L = 2 GD trajectory against plain iteration (issue #9)."""
 
+import json
 import math
 import time
 
@@ -7,9 +8,11 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symdyn.jump import iterate, jump, trajectory
+from symdyn.cli import main
+from symdyn.jump import iterate, jump
 from symdyn.model import Model
 from symdyn.poincare import psi, transition_interval
+from symdyn.trajectory import trajectory
 
 
 def _mp(text, dps=60):
@@ -75,13 +78,14 @@ def test_jump_matches_long_iteration(k):
     assert _agree(jump(m, k, 30), iterate(m, k, 30), 30)
 
 
-def test_trajectory_and_bad_input():
+def test_trajectory_dispatch_and_bad_input():
     m = Model(depth=2, sigma=1, lam=1, eta="0.1", delta=3)
     ks = [0, 10, 100]
-    a, b = trajectory(m, ks, 15), trajectory(m, ks, 15, method="iterate")
-    assert all(_agree(x, y, 15) for x, y in zip(a, b, strict=True))
-    with pytest.raises(ValueError, match="method"):
-        trajectory(m, ks, method="euler")
+    a = trajectory(m, "gd", ks, digits=15, method="jump")
+    b = trajectory(m, "gd", ks, digits=15, method="iterate")  # gd_iterate (gmpy2): the project's engine
+    assert [v.text for v in a.values] == [v.text for v in b.values]
+    with pytest.raises(ValueError, match="product map only"):
+        trajectory(m, "gd", ks, method="jump", map="factor")
     with pytest.raises(ValueError, match="k must be"):
         jump(m, -1)
     with pytest.raises(ValueError, match="delta"):
@@ -90,3 +94,32 @@ def test_trajectory_and_bad_input():
         jump(Model(depth=2, sigma=1, lam=1, eta="1.5", delta=1), 10**6)
     with pytest.raises(ValueError, match="diverges"):
         jump(Model(depth=2, sigma=1, lam=1, eta="0.5"), 10, w0=40)
+
+
+def _cli_values(capsys, method, ks, delta="20"):
+    argv = ["trajectory", "--dynamics", "gd", "--backend", "mpmath", "--method", method,
+            "--at", *map(str, ks), "--delta", delta, "--sigma", "1", "--lambda", "1", "--eta", "0.1",
+            "--digits", "30", "--format", "json"]
+    assert main(argv) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["method"] == method and out["digits"] == [30] * len(ks)
+    return out["values"]
+
+
+def test_cli_jump_matches_iterate_around_transition(capsys):
+    kstar = round(20 / math.log(1.1))  # δT^η/η with T^η = η/ln(1+ησ) (SPEC §2): ≈ 210
+    ks = [kstar - 20, kstar - 2, kstar, kstar + 3, kstar + 40]
+    jumped, iterated = _cli_values(capsys, "jump", ks), _cli_values(capsys, "iterate", ks)
+    assert jumped == iterated  # the same 30 certified digits, two independent methods
+    assert 0 < float(jumped[0]) < 0.1 < float(jumped[2]) < 0.9 < float(jumped[-1])  # spans the rise
+
+
+def test_cli_jump_bad_input_exit_2(capsys):
+    base = ["trajectory", "--dynamics", "gd", "--method", "jump", "--at", "10", "--delta", "5",
+            "--sigma", "1", "--lambda", "1"]
+    for eta in ("1", "1.5"):  # ησ >= 1: no stable fixed point
+        assert main([*base, "--eta", eta]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "eta" in err and "Traceback" not in err
+    assert main([*base, "--eta", "0.1", "--map", "factor"]) == 2
+    assert "product map only" in capsys.readouterr().err

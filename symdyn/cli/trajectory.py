@@ -38,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--map", choices=MAPS, default="product",
                    help="GD: iterate the product map or the per-factor map (default product)")
     p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
-                   help=f"GD arithmetic: gmpy2 mpfr (fast) or mpmath mpf (default {DEFAULT_ENGINE})")
+                   help=f"GD iterate arithmetic: gmpy2 mpfr (fast) or mpmath mpf (default {DEFAULT_ENGINE}; "
+                   "unused by --method jump)")
     add_model_args(p, formats=("text", "json"))
     p.set_defaults(run=run)
 
@@ -123,7 +124,9 @@ def run(args: argparse.Namespace) -> int:
     bar = ProgressBar(args.format != "json")
     options = {"max_prec": args.max_prec, "progress": bar}
     if args.dynamics == "gd":
-        options.update(map=args.map, engine=args.engine)
+        options.update(map=args.map)
+        if args.method != "jump":  # the jump evaluates charts in mpmath: no iteration engine
+            options.update(engine=args.engine)
     try:
         tr = trajectory(model, args.dynamics, points, digits=args.digits, method=args.method,
                         thin=args.thin, **options)
