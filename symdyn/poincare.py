@@ -124,13 +124,21 @@ def psi(model: Model, value: object, digits: int = 30) -> Certified:
     return out
 
 
-def transition_interval(model: Model, digits: int = 30) -> tuple[Certified, Certified]:
+def transition_interval(model: Model, digits: int = 30, **options: object) -> tuple[Certified, Certified]:
     """The oscillation interval [Ψ(1/μ), Ψ(1)] of w_k at the GD transition, certified.
 
     With k_δ = ⌊δT^η/η⌋ (the last step with ηk/δ <= T^η, init "layer"),
-    w_{k_δ} = Ψ(μ^{−{δT^η/η}})(1 + O(e^{−2δ})), and {·} fills [0, 1) as δ → ∞.
+    w_{k_δ} = Ψ(μ^{−{δT^η/η}})(1 + O(e^{−2δ})), and {·} fills [0, 1) as δ → ∞, so the
+    limit points fill Ψ([1/μ, 1]). That is [Ψ(1/μ), Ψ(1)] because Ψ is increasing: for
+    ησ <= ½, f'(w) = (1 + η(σ − λw))(1 + η(σ − 3λw)) > 0 on [0, σ/λ] (its first zero is
+    (1+ησ)/(3ηλ) >= σ/λ), so Ψ = fⁿ ∘ Ψ_N(·/μⁿ) is a composition of increasing maps.
+    For ½ < ησ < 1 f folds below σ/λ and the monotonicity is not established: refused.
+    ``options`` go to :func:`symdyn.certified.certify`.
     """
-    require_numeric(model)
-    mu = (1 + model.eta * model.sigma) ** 2
-    lo, hi = certify_charts(model, lambda c: [c.psi(c.exact(1 / mu)), c.psi(c.exact(1))], digits)
+    sigma, _, eta = require_numeric(model)
+    if eta * sigma > sp.Rational(1, 2):
+        raise ValueError(f"the oscillation interval [Psi(1/mu), Psi(1)] is established for eta*sigma <= 1/2 "
+                         f"(got {eta * sigma}): above it the GD map folds below sigma/lambda")
+    mu = (1 + eta * sigma) ** 2
+    lo, hi = certify_charts(model, lambda c: [c.psi(c.exact(1 / mu)), c.psi(c.exact(1))], digits, **options)
     return lo, hi

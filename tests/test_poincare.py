@@ -181,3 +181,37 @@ def test_certify_vary_catches_truncation():
     # varying the order exposes the truncation: the digits it certifies are correct
     assert 5 <= varied.digits < 20  # 1/12! ≈ 2e-9: about 8 digits survive the order change
     assert abs(varied.mpf() - exact) <= float(varied.ulp())
+
+
+def _limit_json(capsys, *extra):
+    from symdyn.cli import main
+
+    assert main(["limit", "--dynamics", "gd", *extra, "--format", "json"]) == 0
+    import json
+
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_limit_oscillation_interval(capsys):
+    out = _limit_json(capsys, "--sigma", "1", "--lambda", "1", "--eta", "0.1", "--digits", "30")
+    lo, hi = out["oscillation_interval"]
+    assert out["digits"] == 30 and out["boundary_values"] == [None]  # still no limit at T^eta
+    assert lo.startswith("0.4743") and hi.startswith("0.5255")  # issue #9's values
+    assert [lo, hi] == [v.text for v in transition_interval(M, 30)]
+    # independent long run: δ = n ln(1+ησ) makes μ^k w0 = μ^{n-k} exactly at k = n (init "layer",
+    # w0 = e^{-2δ} = μ^{-n}); w_n = fⁿ(μ^{-n}) → Ψ(1) and fⁿ(μ^{-n-1}) → Ψ(1/μ), error O(μ^{-n})
+    ctx = _ctx(80)
+    mu, n = ctx.mpf("1.21"), 1200  # μ^{-1200} ≈ 1e-99: far below the 30 digits compared
+    assert abs(_plain_orbit(ctx, mu**-n, n) - ctx.mpf(hi)) < 10**-29
+    assert abs(_plain_orbit(ctx, mu ** -(n + 1), n) - ctx.mpf(lo)) < 10**-29
+    # negative control: the flow's single value σ/(σ+λ) = 1/2 lies strictly inside, not at an end
+    assert ctx.mpf(lo) < 0.5 - 0.02 and ctx.mpf(hi) > 0.5 + 0.02
+
+
+def test_cli_limit_oscillation_needs_numbers(capsys):
+    out = _limit_json(capsys)
+    assert out["oscillation_interval"] is None and "numeric" in out["oscillation_note"]
+    out = _limit_json(capsys, "--sigma", "1", "--lambda", "1", "--eta", "0.7")  # ησ > 1/2: not established
+    assert out["oscillation_interval"] is None and "1/2" in out["oscillation_note"]
+    with pytest.raises(ValueError, match="eta\\*sigma <= 1/2"):
+        transition_interval(Model(depth=2, sigma=1, lam=1, eta="0.7"))

@@ -7,7 +7,9 @@ import argparse
 import sympy as sp
 
 from .. import symbols as S
+from ..certified import CertificationError
 from ..limits import DYNAMICS, gd_transition, gd_transition_series, limit
+from ..poincare import transition_interval
 from ..serialize import expr_json
 from .common import add_model_args, emit_json, model_from_args
 
@@ -20,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "Depth 1 and 2.")
     add_model_args(p)
     p.add_argument("--dynamics", choices=DYNAMICS, required=True, help="gradient flow or gradient descent")
+    p.add_argument("--digits", type=int, default=30, metavar="D",
+                   help="GD, L = 2, numeric sigma, lambda, eta: certified digits of the oscillation interval "
+                        "[Psi(1/mu), Psi(1)] at T^eta (default 30)")
     p.set_defaults(run=run)
 
 
@@ -48,7 +53,23 @@ def payload(args: argparse.Namespace) -> dict:
         out["transition_exact"] = expr_json(model.subs(gd_transition(model.init).expr))
         if model.eta == S.eta:  # a series in eta only makes sense while eta is a symbol
             out["transition_series"] = expr_json(model.subs(gd_transition_series(4, model.init).expr))
+        out.update(_oscillation(model, args.digits))
     return out
+
+
+def _oscillation(model, digits: int) -> dict:
+    """At T^η the iterate oscillates in [Ψ(1/μ), Ψ(1)] (SPEC §2, discrete step profile)."""
+    if not all(v.is_Number for v in (model.sigma, model.lam, model.eta)):
+        return {"oscillation_interval": None,
+                "oscillation_note": "at T^eta w_k oscillates in [Psi(1/mu), Psi(1)], mu = (1 + eta*sigma)^2; "
+                                    "give numeric --sigma, --lambda, --eta to certify it"}
+    try:
+        lo, hi = transition_interval(model, digits)
+    except CertificationError:
+        raise
+    except ValueError as exc:  # outside its hypotheses (eta*sigma > 1/2, sigma = 0): say why, keep the limit
+        return {"oscillation_interval": None, "oscillation_note": f"no oscillation interval: {exc}"}
+    return {"oscillation_interval": [lo.text, hi.text], "digits": min(lo.digits, hi.digits)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +86,12 @@ def run(args: argparse.Namespace) -> int:
         lines.append(f"transition tau = {t[key]}:  value there {value}")
     if not out["transitions"]:
         lines.append("transitions: none")
+    if out.get("oscillation_interval"):
+        lo, hi = out["oscillation_interval"]
+        lines.append(f"  at T^eta w_k oscillates in [Psi(1/mu), Psi(1)] = [{lo}, {hi}] "
+                     f"({out['digits']} certified digits)")
+    elif "oscillation_note" in out:
+        lines.append(f"  {out['oscillation_note']}")
     if "transition_series" in out:
         lines.append(f"T^eta series: {out['transition_series'][key]} + O(eta^4)")
     lines.append("assumptions:")
