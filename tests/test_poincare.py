@@ -1,5 +1,6 @@
 """The Poincaré function Ψ of the L = 2 GD map at 0 (SPEC §2, "Discrete step profile")."""
 
+import json
 import math
 from fractions import Fraction
 
@@ -8,7 +9,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from symdyn.cli import main
 from symdyn.gd_charts import map_coefficients
+from symdyn.certified import certify
 from symdyn.linearisation import koenigs_coefficients, poincare_coefficients, series_residual
 from symdyn.model import Model
 from symdyn.poincare import (
@@ -166,8 +169,6 @@ def test_bad_input():
 def test_certify_vary_catches_truncation():
     """Negative control for certify(vary=True): a truncated series is stable under a precision
     change (the rerun test alone certifies wrong digits), but not under a change of order."""
-    from symdyn.certified import certify
-
     def e_series(prec, terms):  # Σ_{n<terms} 1/n!: truncation error ~ 1/terms!, independent of prec
         ctx = _ctx(10)
         ctx.prec = prec
@@ -184,11 +185,7 @@ def test_certify_vary_catches_truncation():
 
 
 def _limit_json(capsys, *extra):
-    from symdyn.cli import main
-
     assert main(["limit", "--dynamics", "gd", *extra, "--format", "json"]) == 0
-    import json
-
     return json.loads(capsys.readouterr().out)
 
 
