@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from symdyn.certified import certify
 from symdyn.cli import main
 from symdyn.gd_charts import map_coefficients
-from symdyn.certified import certify
 from symdyn.linearisation import koenigs_coefficients, poincare_coefficients, series_residual
 from symdyn.model import Model
 from symdyn.poincare import (
