@@ -1,4 +1,6 @@
-"""Figure builders for the paper's Fig 1 and Fig 2 (SPEC §4): data in, ``matplotlib.figure.Figure`` out.
+"""Figure builders (paper's Fig 1 and Fig 2, SPEC §4; fig3: GD step-size regimes, issue #9).
+
+Data in, ``matplotlib.figure.Figure`` out.
 
 No pyplot and no global state: each figure is a bare ``Figure`` (rendered by the Agg canvas when
 saved), and no file is written here — :mod:`symdyn.cli.figures` does the I/O. Every figure has
@@ -11,10 +13,12 @@ import csv
 import io
 
 import numpy as np
+import sympy as sp
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import experiments
+from . import experiments, regimes
+from . import symbols as S
 from .experiments import Fig1Data, Fig2Data
 
 _STYLES = {3.0: ":", 7.5: "--", 12.0: "-"}
@@ -88,6 +92,42 @@ def fig2(data: Fig2Data) -> Figure:
     return fig
 
 
+#: Regime thresholds in s = ησ (symdyn.regimes): monotone/oscillating, period doubling, 2-cycle unstable.
+THRESHOLDS = ((0.5, "ησ = 1/2\nmonotone | oscillating"), (1.0, "ησ = 1\nperiod doubling"),
+              (float(np.sqrt(5) - 1), "ησ = √5 − 1\n2-cycle unstable"))
+
+
+def fig3(s: np.ndarray, x: np.ndarray, s_grid: np.ndarray, transient: int, keep: int) -> Figure:
+    """Bifurcation diagram of the L = 2 GD map in x = λw/σ against s = ησ, thresholds marked.
+
+    x⁺ = x(1 + s(1 − x))² (regimes.bifurcation_points); the period-2 orbit's closed form
+    ((1+s) ± √((s−1)(s+3)))/(2s) (regimes.period_two_orbit, σ = λ = 1) is overlaid.
+    """
+    fig = _new(8.5, 5.0)
+    ax = fig.subplots()
+    ax.plot(s, x, ",", color="k", alpha=0.5, rasterized=True)
+    ax.plot([], [], ".", color="k", ms=3, label=f"long-run iterates ({keep} after {transient} steps)")
+    w_minus, w_plus = regimes.period_two_orbit().expr
+    two = s_grid[(s_grid >= 1) & (s_grid <= THRESHOLDS[2][0])]
+    for i, branch in enumerate((w_minus, w_plus)):
+        fn = sp.lambdify(S.eta, branch.subs({S.sigma: 1, S.lam: 1}), "numpy")
+        ax.plot(two, fn(two), color="C3", lw=1, ls="--", label="period-2 orbit (closed form)" if i == 0 else None)
+    ax.plot([s_grid[0], 1], [1, 1], color="C0", lw=0.8, alpha=0.7, label="fixed point λw/σ = 1 (stable)")
+    ax.plot([1, s_grid[-1]], [1, 1], color="C0", lw=0.8, ls=":", alpha=0.7, label="fixed point (unstable)")
+    for st, text in THRESHOLDS:
+        ax.axvline(st, color="C2", lw=0.9, ls=":")
+        ax.annotate(text.replace("\n", ": "), (st, 0.98), xycoords=("data", "axes fraction"), fontsize=8,
+                    xytext=(-2, 0), textcoords="offset points", color="C2", rotation=90, ha="right", va="top")
+    ax.set_xlabel("ησ (step size × singular value)")
+    ax.set_ylabel("long-run λw/σ")
+    ax.set_xlim(s_grid[0], s_grid[-1])
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.suptitle("Fig 3: step-size regimes of two-layer GD, w⁺ = w(1 + η(σ − λw))² "
+                 "(x = λw/σ, s = ησ: x⁺ = x(1 + s(1 − x))²); start x0 = 0.1; float64", fontsize=9)
+    return fig
+
+
 # ---------------------------------------------------------------- files, in memory
 
 
@@ -116,7 +156,16 @@ def _fig2(seed: int):
     return fig2(data), comment + _csv(header, cols)
 
 
-_BUILD = {"fig1": _fig1, "fig2": _fig2}
+def _fig3(seed: int):
+    transient, keep = 2000, 64
+    s_grid = np.linspace(0.02, 2.0, 991)
+    s, x = regimes.bifurcation_points(s_grid, transient=transient, keep=keep)
+    comment = (f"# x = lambda*w/sigma after {transient} steps from x0 = 0.1, last {keep} iterates; "
+               "thresholds eta*sigma = 1/2, 1, sqrt(5)-1\n")
+    return fig3(s, x, s_grid, transient, keep), comment + _csv(["eta_sigma", "lambda_w_over_sigma"], [s, x])
+
+
+_BUILD = {"fig1": _fig1, "fig2": _fig2, "fig3": _fig3}
 FIGURES = tuple(_BUILD)
 
 

@@ -1,5 +1,6 @@
 """Step-size regimes: symbolic thresholds (residuals) checked by iterating just below/above each."""
 
+import io
 import math
 
 import mpmath
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from symdyn import regimes as R
+from symdyn.figures import FIGURES, figure_files
 from symdyn.model import Model
 
 
@@ -81,3 +83,20 @@ def test_classify_and_bifurcation_points():
     assert np.allclose(x[s == 0.4], 1.0)
     assert len(set(np.round(x[s == 1.1], 9))) == 2
     assert math.isclose(x[s == 1.1].max(), (2.1 + math.sqrt(0.1 * 4.1)) / 2.2, rel_tol=1e-9)
+
+
+def test_fig3_files_and_data():
+    """fig3 (issue #9): PNG/PDF/CSV; the CSV's long-run iterates show the regimes derived above."""
+    assert "fig3" in FIGURES
+    files = figure_files("fig3")
+    assert files["fig3.png"].startswith(b"\x89PNG") and files["fig3.pdf"].startswith(b"%PDF")
+    data = np.loadtxt(io.StringIO(files["fig3.csv"].decode()), delimiter=",", skiprows=2)
+    s, x = data[:, 0], data[:, 1]
+    s2, x2 = s[(s > 1.05) & (s < 1.2)], x[(s > 1.05) & (s < 1.2)]  # stable 2-cycle region
+    assert np.all(np.abs(x[s < 0.95] - 1) < 1e-9)  # converged to σ/λ (multiplier |1-2s| <= 0.9)
+    # stable 2-cycle: every point on the closed form (period_two_orbit() at σ = λ = 1), none at 1
+    w_lo = ((1 + s2) - np.sqrt((s2 - 1) * (s2 + 3))) / (2 * s2)
+    w_hi = ((1 + s2) + np.sqrt((s2 - 1) * (s2 + 3))) / (2 * s2)
+    near = np.minimum(np.abs(x2 - w_lo), np.abs(x2 - w_hi))
+    assert near.max() < 1e-6  # cycle multiplier 7-4s-2s² in (-0.6, 0.6): converged after 2000 steps
+    assert np.ptp(x[s > 1.6]) > 1  # negative control: past √5 − 1 the iterates spread out

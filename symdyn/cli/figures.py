@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "of the paper as PNG + PDF with the plotted data as CSV (SPEC §4).")
     p.add_argument("--out", default="figures", metavar="DIR", help="output directory (default: figures)")
     p.add_argument("--only", nargs="+", choices=FIGURES, default=list(FIGURES), metavar="FIG",
-                   help="which figures: fig1 fig2 (default both)")
+                   help=f"which figures: {' '.join(FIGURES)} (default all)")
     p.add_argument("--seed", type=int, default=0, help="Fig 2 data seed (default 0)")
     p.set_defaults(run=run)
 
