@@ -146,6 +146,56 @@ def _bounds() -> Section:
     return Section("bounds", "Discrete bounds (Thm 3, corrected)", tuple(e))
 
 
+def _regimes() -> Section:
+    """Step-size regimes of the GD maps and the discrete step profile Ψ (issue #9, SPEC §2)."""
+    from . import regimes as R
+    from .poincare import flow_poincare_function, poincare_function, z
+
+    s, half = S.eta * S.sigma, sp.Rational(1, 2)
+    fp, mult, two, cyc = R.fixed_points(), R.multipliers(), R.period_two_orbit(), R.cycle_multiplier()
+    zero, lin = R.zero_mode_bound(), R.linear_thresholds()
+    psi_gd, psi_flow = poincare_function(order=3), flow_poincare_function()
+    Psi, mu = sp.Function(r"\Psi"), _sym(r"\mu")
+    w_pm = sp.Tuple(_sym("w_{-}"), _sym("w_{+}"))
+    nu = 1 + s - S.eta * S.lam * S.w  # f'(w) = ν(w)(ν(w) − 2ηλw): checked in R.multipliers' residuals
+    in_words = ("f(w) = w (1 + eta (sigma - lambda w))^2 (the L = 2 GD product map)",)
+    e = [
+        Entry("regime-fixed-points", "fixed points of the L = 2 map", _sym("w^{*}"), sp.FiniteSet(*fp.expr),
+              fp.hypotheses, None, r"\in"),
+        Entry("regime-derivative", "its derivative (critical point (1 + eta sigma)/(3 eta lambda))", _sym("f'(w)"),
+              nu * (nu - 2 * S.eta * S.lam * S.w), in_words),
+        Entry("regime-multipliers", "multipliers at 0, sigma/lambda and the sign-flip point",
+              sp.Tuple(*(_sym(f"f'({x})") for x in (r"0", r"\sigma/\lambda", r"w_{3}"))), mult.expr,
+              ("sigma, lambda, eta > 0", "w_3 = (2 + eta sigma)/(eta lambda): the factor flips sign, a+ = -a")),
+        Entry("regime-monotone", "monotone convergence to sigma/lambda", s, half, R.monotone_threshold().hypotheses,
+              None, r"\leq"),
+        Entry("regime-oscillating", "oscillating convergence (multiplier 1 - 2 eta sigma in (-1, 0))", s,
+              sp.Interval.open(half, 1), ("0 < w0 < sigma/lambda",), None, r"\in"),
+        Entry("regime-period-two", "period doubling at eta sigma = 1: the period-2 orbit", w_pm, two.expr,
+              two.hypotheses[:1]),
+        Entry("regime-cycle-multiplier", "the 2-cycle's multiplier (stable for 1 < eta sigma < sqrt(5) - 1)",
+              _sym("f'(w_{-}) f'(w_{+})"), cyc.expr, ("eta*sigma >= 1",)),
+        Entry("regime-sigma0", "sigma = 0 modes: monotone decay, w_k <= w0/(1 + 2 eta lambda w0 k)",
+              S.eta * S.lam * S.w0, zero.expr.rhs, zero.hypotheses, "E9",
+              r"\leq"),
+        Entry("regime-monotone-L1", "L = 1: monotone convergence", S.eta * S.lam, sp.S.One,
+              ("w+ = w + eta (sigma - lambda w), multiplier 1 - eta lambda",), None, r"\leq"),
+        Entry("regime-stable-L1", "L = 1: convergence (oscillating for eta lambda > 1)", S.eta * S.lam,
+              lin.expr[1].rhs, ("multiplier 1 - eta lambda in (-1, 1)",), None, "<"),
+        Entry("psi-functional-equation", "the Poincaré function of the GD map at 0 (discrete step profile)",
+              Psi(mu * z), product_map(2).expr.subs(S.w, Psi(z)),
+              ("mu = (1 + eta sigma)^2 = f'(0)", "Psi(z) = z + O(z^2)", "w_k = Psi(mu^k w0)(1 + O(w0))")),
+        Entry("psi-series", "its Taylor coefficients (exact recursion)", Psi(z), psi_gd.expr + sp.O(z**4),
+              psi_gd.hypotheses[1:], None, "=", z),
+        Entry("psi-flow", "the flow analogue (limit eta -> 0 of each coefficient)", _sym(r"\Psi_{\mathrm{flow}}(z)"),
+              psi_flow.expr, ("logistic flow dw/dt = 2 w (sigma - lambda w)", "sigma > 0")),
+    ]
+    return Section("regimes", "Step-size regimes and the discrete step profile", tuple(e),
+                   "At the transition T^eta the GD iterate oscillates in [Psi(1/mu), Psi(1)] "
+                   "(`symdyn limit --dynamics gd` certifies it; about [0.4744, 0.5255] for sigma = lambda = 1, "
+                   "eta = 0.1), not at the flow's sigma/(sigma + lambda).")
+
+
 def _errata() -> Section:
     """Printed forms beside the corrected ones (SPEC §3); the claim id holds the counterexample."""
     from .bounds import printed_forms, thm3_bounds
@@ -190,6 +240,7 @@ SECTIONS: list[Callable[[], Section]] = [
     _closed_forms,
     _limits,
     _bounds,
+    _regimes,
     _errata,
 ]
 

@@ -6,6 +6,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
+import sympy as sp
 
 from symdyn import regimes as R
 from symdyn.figures import FIGURES, figure_files
@@ -100,3 +101,17 @@ def test_fig3_files_and_data():
     near = np.minimum(np.abs(x2 - w_lo), np.abs(x2 - w_hi))
     assert near.max() < 1e-6  # cycle multiplier 7-4s-2s² in (-0.6, 0.6): converged after 2000 steps
     assert np.ptp(x[s > 1.6]) > 1  # negative control: past √5 − 1 the iterates spread out
+
+
+def test_sheet_section_uses_verified_derivations():
+    """The formula-sheet section shows the derived objects (no retyped formulas) and they verify."""
+    from symdyn.poincare import flow_poincare_function
+    from symdyn.sheet import build
+
+    [sec] = [s for s in build() if s.key == "regimes"]
+    by = {e.label: e for e in sec.entries}
+    assert by["regime-period-two"].rhs == R.period_two_orbit().expr and R.period_two_orbit().verified
+    assert by["regime-sigma0"].rhs == sp.Rational(3, 2) and by["regime-sigma0"].claim == "E9"
+    assert by["psi-flow"].rhs == flow_poincare_function().expr
+    for d in (R.fixed_points(), R.multipliers(), R.cycle_multiplier(), R.zero_mode_bound(), R.linear_thresholds()):
+        assert d.verified, d.residuals
