@@ -93,7 +93,7 @@ def test_cli_bad_input(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a directory" in err
     with pytest.raises(SystemExit) as e:
-        main(["figures", "--only", "fig3"])
+        main(["figures", "--only", "fig9"])  # not a figure
     assert e.value.code == 2
 
 
