@@ -366,14 +366,18 @@ def _autoencoder(quick: bool) -> Outcome:
         sx, sxy = moments(X, X)
         r = len(FIG2_VARIANCES)
         res = plateau_distances(sx, sxy, delta, r, seed)
+        # RRR goes through Sigma_x^+ with cond(Sigma_x) ~ 1e7 (noise variance 1e-6): its rounding is
+        # ~ cond * eps, so RRR = PCA is checked at 100 cond eps (still <= 1e-5, far below the gaps)
+        cond = float(np.linalg.cond(sx))
+        tol = 100 * cond * EPS
         # plateau j: W is the rank-j projector; at delta = 12 the unfinished modes are ~e^{-0.6 delta}
-        ok &= max(res["to_rrr"]) < 0.05 and max(res["rrr_vs_pca"]) < 1e-8
+        ok &= max(res["to_rrr"]) < 0.05 and max(res["rrr_vs_pca"]) < tol
         cases.append({"seed": seed, "n": n, "d": d, "delta": _s(delta), "eta": _s(res["eta"]),
                       "sample_steps": res["steps"], "transitions": [_s(x) for x in res["transitions"]],
                       "||W_k - RRR_j||_F (j = 0..r)": [_s(x, 3) for x in res["to_rrr"]],
-                      "max ||RRR_j - PCA_j||_F": _s(max(res["rrr_vs_pca"]))})
-    return Outcome(HOLDS if ok else FAILS, {"tolerance_plateau": "0.05", "tolerance_rrr_pca": "1e-8",
-                                            "cases": cases})
+                      "max ||RRR_j - PCA_j||_F": _s(max(res["rrr_vs_pca"])), "cond_Sigma_x": _s(cond),
+                      "tolerance_rrr_pca (100 cond eps)": _s(tol)})
+    return Outcome(HOLDS if ok else FAILS, {"tolerance_plateau": "0.05", "cases": cases})
 
 
 # ---------------------------------------------------------------- E2: Fig 1 caption
@@ -446,7 +450,7 @@ def delta_x_printed(sx: np.ndarray) -> float:
 
 
 @claim("E13", source="eq (27) (erratum E13)",
-       printed="Delta_x = 1/2 || Sigma_x/||Sigma_x|| - I ||^2 is 0 under Assumption 1-like isotropy; "
+       printed="Delta_x = 1/2 || Sigma_x/||Sigma_x|| - I ||^2 (meant to vanish for isotropic Sigma_x); "
                "Delta_xy from 'the' U of the SVD of Sigma_xy",
        corrected="Delta_x = 1/2 || Sigma_x/||Sigma_x||_F - I/sqrt(d) ||_F^2 (0 for Sigma_x = I); Delta_xy needs U "
                  "completed by the eigenvectors of the compressed complement block (0 under Assumption 1)",
@@ -547,8 +551,10 @@ def _table1(quick: bool) -> Outcome:
     values = [{"dataset": r.dataset, "centred": r.centred, "Delta_x": _s(r.delta_x, 3),
                "Delta_xy": {c: _s(v, 3) for c, v in r.delta_xy.items()}} for r in rows]
     dx = [r.delta_x for r in rows]
+    dxy = [r.delta_xy["complement"] for r in rows]
     # charitable reading: the claim holds if it survives under at least one preprocessing choice
     status = HOLDS if any(verdict.values()) else FAILS
     return Outcome(status, {"rule": "log10(Delta_x/Delta_xy) >= 1.5 on every data set, for some choice",
                             "per_choice": per_choice, "values": values,
-                            "Delta_x range": [_s(min(dx), 3), _s(max(dx), 3)]})
+                            "Delta_x range": [_s(min(dx), 3), _s(max(dx), 3)],
+                            "Delta_xy (complement) range": [_s(min(dxy), 3), _s(max(dxy), 3)]})
