@@ -15,7 +15,7 @@ Each map is data (:data:`KERNELS`: a sympy template, checked against the derived
 :mod:`symdyn.dynamics` by the tests, and the coefficients) plus one loop body written with
 arithmetic operators. The loop runs on gmpy2 ``mpfr`` numbers inside a local gmpy2 context
 (engine ``"gmpy2"``, the default: ~10× faster than mpmath's ``mpf`` at 50 digits, see
-``benchmarks/bench_iterate.py``) or on the ``mpf`` of a local mpmath context (engine
+``benchmarks/bench_highprec.py``) or on the ``mpf`` of a local mpmath context (engine
 ``"mpmath"``). Both round to nearest after every operation in the same order, so at equal
 precision they return bitwise identical iterates. Later methods (``jump``) and depths
 (L >= 3) register further kernels here.
