@@ -11,7 +11,7 @@ quick look a user wants for plotting, over any δ, because it returns ln w besid
 
 >>> from symdyn.model import Model
 >>> r = numpy_trajectory(Model(depth=2, sigma=1, lam=1, eta="0.1", delta=400), "gd", [0, 5000])
->>> r["ln_w"][0], round(float(r["w"][1]), 12)
+>>> float(r["ln_w"][0]), round(float(r["w"][1]), 12)
 (-800.0, 1.0)
 """
 
