@@ -34,10 +34,12 @@ from .model import INITS
 def _check(depth: int, sigma: float, lam: float) -> tuple[int, float, float]:
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 3:
         raise ValueError(f"depth must be an integer >= 3, got {depth!r}")
-    if not (float(sigma) > 0 and float(lam) > 0):
+    sigma, lam = (float(parse_number(v, n)) if isinstance(v, str) else float(v)
+                  for v, n in ((sigma, "sigma"), (lam, "lambda")))
+    if not (sigma > 0 and lam > 0):
         raise ValueError(f"need sigma > 0 and lambda > 0, got sigma={sigma}, lambda={lam} "
                          "(sigma = 0 or lambda = 0 modes: use depth.special_mode_solutions)")
-    return depth, float(sigma), float(lam)
+    return depth, sigma, lam
 
 
 def log_w0_of(depth: int, delta: float, init: str = "layer") -> float:
@@ -207,16 +209,20 @@ def _mp_solve(ctx, depth, sigma, lam, s):
     wstar = sigma / lam * transition_x_float(L)   # only a bracket end (G(w*) ~ 0 up to float error)
     ln_ratio = ctx.log(sigma / lam)
 
-    def phi(u):
-        return _mp_G(ctx, L, sigma, lam, ctx.exp(u)) - s
-    if s < 0:
+    if s < 0:   # log form p·u + ln((L−2)σ) + ln(H(e^u) + |s|): no cancellation for tiny w
+        def phi(u):
+            return p * u + ctx.log(c) + ctx.log(_mp_H(ctx, L, sigma, lam, ctx.exp(u)) - s)
         lo = -ctx.log(c * (-s) + wstar ** (-p)) / p - 1
-        hi = min(-ctx.log(c * (-s)) / p, ctx.log(wstar) + 1, ln_ratio - ctx.mpf(10) ** -6)
+        hi = min(-ctx.log(c * (-s)) / p + 1, ctx.log(wstar) + 1, ln_ratio - ctx.mpf(10) ** -6)
     else:
+        def phi(u):
+            return _mp_G(ctx, L, sigma, lam, ctx.exp(u)) - s
         lo = ctx.log(wstar) - 1
-        gap = ctx.mpf(1)
+        gap = ctx.mpf(1) / 2
         while phi(ln_ratio + ctx.log1p(-gap)) <= 0:         # G → +∞ as w → σ/λ
             gap /= 2 if gap > ctx.mpf(10) ** -4 else gap ** -1
+            if gap < ctx.eps * 2**8:                          # w = σ/λ to working precision
+                return sigma / lam
         hi = ln_ratio + ctx.log1p(-gap)
     if not phi(lo) < 0 < phi(hi):
         raise ValueError("internal: the inverse of G is not bracketed (report this input)")
