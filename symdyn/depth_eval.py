@@ -155,7 +155,7 @@ def depth_flow_numpy(depth: int, sigma: float, lam: float, t, *, log_w0: float,
     Vectorised over t; safe for tiny w0 (give ln w0, e.g. −Lδ) and for w(t) below float range
     when ``log=True``. Needs σ, λ > 0 and w0 < σ/λ.
 
-    >>> float(depth_flow_numpy(4, 1.0, 1.0, 0.0, log_w0=math.log(0.25)))
+    >>> round(float(depth_flow_numpy(4, 1.0, 1.0, 0.0, log_w0=math.log(0.25))), 12)
     0.25
     """
     L, sigma, lam = _check(depth, sigma, lam)
