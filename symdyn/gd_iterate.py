@@ -15,7 +15,7 @@ Each map is data (:data:`KERNELS`: a sympy template, checked against the derived
 :mod:`symdyn.dynamics` by the tests, and the coefficients) plus one loop body written with
 arithmetic operators. The loop runs on gmpy2 ``mpfr`` numbers inside a local gmpy2 context
 (engine ``"gmpy2"``, the default: ~10× faster than mpmath's ``mpf`` at 50 digits, see
-``benchmarks/bench_iterate.py``) or on the ``mpf`` of a local mpmath context (engine
+``benchmarks/bench_highprec.py``) or on the ``mpf`` of a local mpmath context (engine
 ``"mpmath"``). Both round to nearest after every operation in the same order, so at equal
 precision they return bitwise identical iterates. Later methods (``jump``) and depths
 (L >= 3) register further kernels here.
@@ -36,6 +36,7 @@ from mpmath.libmp import from_man_exp
 
 from . import symbols as S
 from .certified import Certified, Progress, certify, check_prec
+from .exact import parse_number
 from .model import Model
 from .mp_eval import evaluate, local_context
 
@@ -171,11 +172,12 @@ class _Numbers:
 
 
 def iterate(model: Model, steps: Sequence[int], prec: int, *, map: str = "product",
-            engine: str = DEFAULT_ENGINE, progress: Progress | None = None) -> list:
+            engine: str = DEFAULT_ENGINE, progress: Progress | None = None, w0: object = None) -> list:
     """The product w_k at each requested step k, iterated at ``prec`` bits (uncertified).
 
     Returns mpmath ``mpf`` values of a local context. ``progress(done, total, stage)`` is
-    called every :data:`CHUNK` steps.
+    called every :data:`CHUNK` steps. ``w0`` (an exact number, optional) replaces the init
+    convention's start of the product (each factor then starts at w0^{1/L}).
     """
     numeric_model(model)
     model.check_step_size()
@@ -184,7 +186,7 @@ def iterate(model: Model, steps: Sequence[int], prec: int, *, map: str = "produc
     _check_engine(engine)
     steps = check_steps(steps)
     order = sorted(set(steps))
-    start = evaluate(model.subs(getattr(model, kernel.start)), prec + 32)
+    start = evaluate(_start(model, kernel, w0), prec + 32)
     if engine == "gmpy2":
         with gmpy2.context(precision=prec, trap_overflow=True, trap_underflow=True, trap_invalid=True):
             try:
@@ -197,6 +199,14 @@ def iterate(model: Model, steps: Sequence[int], prec: int, *, map: str = "produc
         ctx_numbers = _Numbers(engine, prec)
         found = _run(model, kernel, order, ctx_numbers, start, progress)
     return [found[k] for k in steps]
+
+
+def _start(model: Model, kernel: Kernel, w0: object) -> sp.Expr:
+    """The exact start of the iterated variable: the init convention's, or ``w0`` given."""
+    if w0 is None:
+        return model.subs(getattr(model, kernel.start))
+    q = parse_number(w0, "w0", 0, True)
+    return q if kernel.start == "w0" else q ** sp.Rational(1, model.depth)
 
 
 def _run(model: Model, kernel: Kernel, order: list[int], nums: _Numbers, start, progress) -> dict:
@@ -222,17 +232,18 @@ def _run(model: Model, kernel: Kernel, order: list[int], nums: _Numbers, start, 
 
 def gd_values(model: Model, steps: Sequence[int], digits: int, *, map: str = "product",
               engine: str = DEFAULT_ENGINE, max_prec: int | None = None, start_prec: int | None = None,
-              strict: bool = True, progress: Progress | None = None) -> list[Certified]:
+              strict: bool = True, progress: Progress | None = None, w0: object = None) -> list[Certified]:
     """The GD product w_k at each step, each to ``digits`` certified significant digits.
 
     The rerun test of :func:`symdyn.certified.certify`; the guard grows with log₂(max k)
-    (rounding errors add up over the steps). ``max_prec``/``start_prec``/``strict`` as there.
+    (rounding errors add up over the steps). ``max_prec``/``start_prec``/``strict`` as there;
+    ``w0`` as in :func:`iterate`.
     """
     steps = check_steps(steps)
     guard = max(steps).bit_length()
 
     def compute(prec: int) -> list:
-        return iterate(model, steps, prec, map=map, engine=engine, progress=progress)
+        return iterate(model, steps, prec, map=map, engine=engine, progress=progress, w0=w0)
 
     return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec,
                    strict=strict)

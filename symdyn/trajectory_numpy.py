@@ -11,7 +11,7 @@ quick look a user wants for plotting, over any δ, because it returns ln w besid
 
 >>> from symdyn.model import Model
 >>> r = numpy_trajectory(Model(depth=2, sigma=1, lam=1, eta="0.1", delta=400), "gd", [0, 5000])
->>> r["ln_w"][0], round(float(r["w"][1]), 12)
+>>> float(r["ln_w"][0]), round(float(r["w"][1]), 12)
 (-800.0, 1.0)
 """
 
@@ -27,12 +27,13 @@ from .numeric import flow_numpy
 from .numeric.forms import gd_numpy
 
 
-def _floats(model: Model) -> tuple[float, float, float, float]:
-    for name in ("sigma", "lam", "eta", "delta"):
+def _floats(model: Model, names: tuple[str, ...]) -> tuple[float, ...]:
+    for name in names:
         if not getattr(model, name).is_Number:
             label = "lambda" if name == "lam" else name
             raise ValueError(f"the numpy backend needs a number for --{label}")
-    return float(model.sigma), float(model.lam), float(model.eta), float(model.delta)
+    return tuple(float(getattr(model, n)) if getattr(model, n).is_Number else math.nan
+                 for n in ("sigma", "lam", "eta", "delta"))
 
 
 def _gd_two_layer_log(sigma: float, lam: float, eta: float, ln_w0: float, steps: np.ndarray) -> np.ndarray:
@@ -60,7 +61,8 @@ def numpy_trajectory(model: Model, dynamics: str, at: Sequence[object]) -> dict[
     """``{"at", "w", "ln_w"}`` as float64 arrays for ``model``'s GD steps or flow times ``at``."""
     if model.depth > 2:
         raise ValueError(f"the numpy backend covers depth 1 and 2, got {model.depth}; use --backend mpmath")
-    sigma, lam, eta, delta = _floats(model)
+    need = ("sigma", "lam", "delta") + (("eta",) if dynamics == "gd" else ())
+    sigma, lam, eta, delta = _floats(model, need)
     x = np.asarray([float(a) for a in at])
     if dynamics == "flow":
         f, lf = flow_numpy(model.depth, model.init), flow_numpy(model.depth, model.init, log=True)

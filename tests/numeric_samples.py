@@ -1,5 +1,5 @@
 """Sample points of the documented numeric domain (corners, transitions, random), shared by
-the accuracy tests and ``benchmarks/bench_boundary.py``."""
+the accuracy tests and ``benchmarks/bench_numeric.py``."""
 
 from __future__ import annotations
 

@@ -51,6 +51,21 @@ def test_latex_cli_unknown_name(capsys):
     assert "no result matches" in capsys.readouterr().err
 
 
+def test_tex_structure():
+    """Without pdflatex: environments balance and every equation has exactly one unique label."""
+    import re
+
+    tex = render()["formulas.tex"]
+    for env in ("document", "equation", "cases"):
+        assert tex.count(f"\\begin{{{env}}}") == tex.count(f"\\end{{{env}}}") > 0
+    blocks = re.findall(r"\\begin\{equation\}(.*?)\\end\{equation\}", tex, flags=re.S)
+    labels = [re.findall(r"\\label\{([^}]*)\}", b) for b in blocks]
+    assert all(len(lab) == 1 for lab in labels)
+    flat = [lab[0] for lab in labels]
+    assert len(flat) == len(set(flat))
+    assert tex.count("{") == tex.count("}")
+
+
 @pytest.mark.slow
 def test_standalone_compiles_with_pdflatex(tmp_path):
     import shutil

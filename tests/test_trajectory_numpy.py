@@ -46,8 +46,12 @@ def test_cli_numpy_json(capsys):
     assert main(["trajectory", "--dynamics", "gd", "--backend", "numpy", "--sigma", "1", "--lambda", "1",
                  "--eta", "0.1", "--delta", "400", "--at", "0", "5000", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["certified"] is False and float(out["ln_values"][0]) == -800.0
-    assert float(out["values"][1]) == pytest.approx(1.0, abs=1e-14)
+    assert out["certified"] is False and out["values"][0] == 0.0
+    assert out["values"][1] == pytest.approx(1.0, abs=1e-14)
+    assert main(["trajectory", "--dynamics", "flow", "--backend", "numpy", "--sigma", "1", "--lambda", "1",
+                 "--delta", "1e4", "--at", "0", "--log", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["log"] is True and out["values"] == [-20000.0]  # ln w0 = -2 delta (layer init)
 
 
 @pytest.mark.parametrize("argv, needle", [

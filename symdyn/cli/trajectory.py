@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                   f"(default {DEFAULT_METHOD[d]})" for d in DYNAMICS))
     p.add_argument("--at", "--steps", "--times", dest="at", nargs="+", required=True, metavar="X",
                    help="GD steps k (integers) or flow times t (exact: 600, 1/3, 2.5)")
+    p.add_argument("--log", action="store_true",
+                   help="numpy backend: report ln w (finite where w underflows) instead of w")
     p.add_argument("--thin", type=int, default=None, metavar="N",
                    help="also record the whole path thinned to N evenly spaced points on [0, max X]")
     p.add_argument("--digits", "--dps", dest="digits", type=int, default=30, metavar="D",
@@ -106,8 +108,9 @@ def _run_numpy(args: argparse.Namespace, model, points: list) -> int:
     if args.format == "json":
         emit_json({"dynamics": args.dynamics, "backend": "numpy", "depth": model.depth, "init": model.init,
                    "parameters": {s.name: str(v) for s, v in model.values.items()}, "variable": var,
-                   "certified": False, "at": [p if isinstance(p, int) else str(p) for p in points],
-                   "values": [repr(float(v)) for v in r["w"]], "ln_values": [repr(float(v)) for v in r["ln_w"]]})
+                   "certified": False, "log": args.log,
+                   "at": [p if isinstance(p, int) else str(p) for p in points],
+                   "values": [float(v) for v in (r["ln_w"] if args.log else r["w"])]})
         return 0
     print(f"{args.dynamics} (numpy float64, not certified), depth L = {model.depth}, init = {model.init}")
     print(f"{var:>12}  {'w':<24}  ln w")
@@ -121,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
     points = [_point(x, args.dynamics) for x in args.at]
     if args.backend == "numpy":
         return _run_numpy(args, model, points)
+    if args.log:
+        raise ValueError("--log belongs to the numpy backend; the mpmath backend prints w with certified digits")
     bar = ProgressBar(args.format != "json")
     options = {"max_prec": args.max_prec, "progress": bar}
     if args.dynamics == "gd":

@@ -12,7 +12,7 @@ The same measurement is repeated in a subprocess with ``MPMATH_NOGMPY=1`` (mpmat
 backend) unless ``--no-subprocess``. Prints a table, then one JSON line with
 ``speedup_vs_naive_mpmath_loop`` per digit count.
 
-    python benchmarks/bench_iterate.py [--steps 100000] [--digits 50 100 500]
+    python benchmarks/bench_highprec.py [--steps 100000] [--digits 50 100 500]
 """
 
 from __future__ import annotations

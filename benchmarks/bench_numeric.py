@@ -6,7 +6,7 @@ documented domain. Accuracy is measured on a 2000-point subsample against the ce
 mpmath reference (symdyn.numeric.reference). Also times the closed form against scipy
 ``solve_ivp`` (RK45, rtol 1e-10) on the same 20 trajectories. Prints one JSON line.
 
-    python benchmarks/bench_boundary.py [--n 1000000] [--seed 0]
+    python benchmarks/bench_numeric.py [--n 1000000] [--seed 0]
 """
 
 from __future__ import annotations
