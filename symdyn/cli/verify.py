@@ -51,7 +51,7 @@ def _main(evidence: dict) -> dict:
     """The evidence to summarise in the table: a sweep counterexample first, else the fixed check's."""
     sw = evidence.get("sweep") or {}
     if sw.get("counterexample"):
-        return {"sweep counterexample": sw["counterexample"]}
+        return {"sweep counterexample": sw["counterexample"]["params"]}
     return {k: v for k, v in evidence.items() if k != "sweep"}
 
 
