@@ -6,6 +6,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from symdyn import symbols as S
 from symdyn.claims import catalog, run
 from symdyn.claims.base import CATALOG, ERROR, FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim
 from symdyn.claims.sweep import (
@@ -22,7 +23,6 @@ from symdyn.claims.sweep import (
 from symdyn.cli import main
 from symdyn.dynamics import product_map
 from symdyn.numeric import to_numpy
-from symdyn import symbols as S
 
 
 def _first_params(cid: str, seed: int, n: int = 3) -> dict:
