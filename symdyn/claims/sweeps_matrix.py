@@ -16,7 +16,7 @@ import numpy as np
 from ..matrix import flow, linear_flow_closed_form, non_orthogonal, random_orthogonal
 from ..numeric import flow_numpy
 from ..rrr import cor2_comparison, dynamics_limit
-from .matrix import ROUNDING_FLOW, ROUNDING_GD, WRONG, assumption1_problem, data_problem, eq21_check, mode_run
+from .matrix import EPS, ROUNDING_FLOW, ROUNDING_GD, WRONG, assumption1_problem, data_problem, eq21_check, mode_run
 from .sweep import Case, SweepReport, draw_uniform, run_cases, sweep
 
 
@@ -67,8 +67,13 @@ def _eq21_case(p: dict) -> Case:
     eta = p["u"] / float(np.linalg.eigvalsh(sx)[-1])
     r = eq21_check(sx, sxy, W0, eta, (1, p["k"]))
     printed_ok = r["printed_defined"] and not (r["printed_error"] > WRONG and r["commutator"] > 0.1)
-    return Case(r["corrected_error"] < ROUNDING_GD,
+    # the closed form goes through Σx†Σxy, whose float64 rounding is ~cond(Σx)·eps (random data reach
+    # cond ~1e6, seed 0 found 2.3e-11 > ROUNDING_GD at cond 7e5): 10·cond·eps on top, still << WRONG
+    cond = float(np.linalg.cond(sx))
+    tol = ROUNDING_GD + 10 * cond * EPS
+    return Case(r["corrected_error"] < tol,
                 {"eta": eta, "commutator": r["commutator"], "corrected_rel_error": r["corrected_error"],
+                 "cond_Sigma_x": cond, "tolerance": tol,
                  "printed_rel_error": r["printed_error"] if r["printed_defined"] else "undefined (p != d)"},
                 printed_ok=printed_ok)
 
