@@ -35,7 +35,7 @@ from .base import ERROR, FAILS, HOLDS, HOLDS_CORRECTED, Outcome
 #: The documented default seed of ``symdyn verify`` (``--seed``).
 DEFAULT_SEED = 0
 #: Cases per sweep: ``--quick`` and the full run (``--cases`` overrides both).
-QUICK_CASES, FULL_CASES = 10, 50
+QUICK_CASES, FULL_CASES = 6, 50
 
 
 @dataclass(frozen=True)
