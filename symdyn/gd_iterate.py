@@ -7,7 +7,7 @@ Maps (η step, σ, λ exact; c and d are rounded once to the working precision):
 * L = 2, per-factor map (paper eq. 22, erratum E6): a⁺ = a + ηa(σ − λa²) = a (c − d a²),
   reported as the product w = a².
 * σ = 0 modes are the same maps with σ = 0: w⁺ = w(1 − ηλw)².
-* L >= 3 (issue #10), c = ησ, d = ηλ: product map w⁺ = w(1 + w^{1/L}(c − d w))^L (the L-th root
+* L >= 3 (issue #10), c = ησ, d = ηλ: product map w⁺ = w(1 + w^{(L−2)/L}(c − d w))^L (the L-th root
   correctly rounded: gmpy2 ``rootn``, mpmath ``root``); per-factor map a⁺ = a + a^{L−1}(c − d a^L),
   reported as w = a^L (:func:`deep_kernel`).
 
@@ -90,7 +90,7 @@ def _root(x, n: int):
 
 def _product_deep(depth, x, n, c, d):
     for _ in range(n):
-        m = 1 + _root(x, depth) * (c - d * x)
+        m = 1 + _root(x, depth) ** (depth - 2) * (c - d * x)
         x = x * m**depth
     return x
 
@@ -133,7 +133,7 @@ def deep_kernel(depth: int, map: str = "product") -> Kernel:
     if depth < 3:
         raise ValueError(f"deep_kernel is for depth >= 3, got {depth}; see KERNELS")
     if map == "product":
-        template = _x * (1 + _x ** sp.Rational(1, depth) * (_c - _d * _x)) ** depth
+        template = _x * (1 + _x ** sp.Rational(depth - 2, depth) * (_c - _d * _x)) ** depth
         return Kernel(template, S.eta * S.sigma, S.eta * S.lam, partial(_product_deep, depth), "w0", 1)
     template = _x + _x ** (depth - 1) * (_c - _d * _x**depth)
     return Kernel(template, S.eta * S.sigma, S.eta * S.lam, partial(_factor_deep, depth), "factor0", depth)
