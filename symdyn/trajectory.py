@@ -31,15 +31,15 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from . import symbols as S
-from .certified import Certified, Progress, certify, check_digits
+from .certified import Certified, Progress, check_digits
 from .closed_forms import flow_closed_form
 from .depth import special_mode_solutions
-from .depth_eval import depth_flow_mp
+from .depth_eval import certified_depth_flow
 from .flow_ode import check_times, flow_values
 from .gd_iterate import DEFAULT_ENGINE, MAPS, check_steps, gd_values, numeric_model
 from .jump import jump_values
 from .model import Model
-from .mp_eval import certified_evaluate, local_context
+from .mp_eval import certified_evaluate
 
 DYNAMICS = ("gd", "flow")
 
@@ -115,16 +115,10 @@ def _special_mode(model: Model, at: list) -> sp.Expr:
     return special_mode_solutions(model.depth)["sigma=0"].expr
 
 
-def _flow_implicit(model: Model, at: list, digits: int, *, progress: Progress | None = None,
-                   **kw: object) -> list[Certified]:
-    """L >= 3, σ, λ > 0: :func:`depth_flow_mp` (the inverse of t = G(w) − G(w0)) run at two and more
-    working precisions by :func:`symdyn.certified.certify`; only the digits both runs share are kept."""
-    def compute(prec: int) -> list:
-        ctx = local_context(prec)
-        dps = int(prec * 0.30103)   # the decimal digits that ``prec`` bits carry
-        return [ctx.mpf(depth_flow_mp(model.depth, model.sigma, model.lam, t, delta=model.delta,
-                                      init=model.init, dps=dps)) for t in at]
-    return certify(compute, digits, progress=progress, **kw)
+def _flow_implicit(model: Model, at: list, digits: int, **kw: object) -> list[Certified]:
+    """L >= 3, σ, λ > 0: the inverse of t = G(w) − G(w0), certified by reruns (depth_eval.certified_depth_flow)."""
+    return certified_depth_flow(model.depth, model.sigma, model.lam, at, delta=model.delta, init=model.init,
+                                digits=digits, **kw)
 
 
 #: (dynamics, method) -> function(model, points, digits, **options) -> [Certified].

@@ -78,7 +78,7 @@ def test_deep_kernels_are_the_derived_maps(depth, kind):
 
 
 def test_gd_factor_map_matches_exact_fractions():
-    # delta = 0: every factor starts at 1 (rational), so exact Fraction iteration of a+ = a + eta a^2 (sigma − lambda a^3)
+    # delta = 0: every factor starts at 1 (rational): exact Fraction iteration of a+ = a + eta a^2 (sigma − lambda a^3)
     sig, lam, eta = Fraction(3, 2), Fraction(1, 2), Fraction(1, 10)
     a, ref = Fraction(1), [Fraction(1)]
     for _ in range(5):
