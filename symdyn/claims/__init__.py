@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .base import CATALOG, ERROR, Claim, Outcome
 
 #: Modules that register claims, in report order.
-MODULES = ("derivations", "matrix", "limits", "bounds")
+MODULES = ("derivations", "matrix", "limits", "bounds", "depth")
 
 
 def _load() -> dict[str, Claim]:
