@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .claims import run as run_claims
+from .claims.sweep import DEFAULT_SEED, FULL_CASES, QUICK_CASES
 from .sheet import render
 
 
@@ -33,16 +34,20 @@ def stage_derivations(quick: bool) -> StageResult:
     return StageResult(files, {"formula files": len(files)}, md)
 
 
-def stage_verify(quick: bool) -> StageResult:
-    results = run_claims(quick=quick)
+def stage_verify(quick: bool, seed: int = DEFAULT_SEED) -> StageResult:
+    results = run_claims(quick=quick, seed=seed)
+    cases = QUICK_CASES if quick else FULL_CASES
     rows = [r.json() for r in results]
     errata = [r for r in results if r.claim.id.startswith("E")]
     claims = [r for r in results if not r.claim.id.startswith("E")]
-    lines = ["## Claims", "", f"Mode: {'quick' if quick else 'full'}. "
+    lines = ["## Claims", "", f"Mode: {'quick' if quick else 'full'}. Random sweeps: seed {seed}, {cases} cases "
+             f"per claim (`symdyn verify --seed {seed} --cases {cases}` replays them). "
              "Status `holds-corrected`: the printed form fails and the corrected form holds.", "",
-             "| id | source | status | expected | |", "|---|---|---|---|---|"]
+             "| id | source | status | expected | sweep (passed/cases) | |", "|---|---|---|---|---|---|"]
     for r in claims:
-        lines.append(f"| {r.claim.id} | {r.claim.source} | {r.outcome.status} | {r.claim.expected} | "
+        sw = r.sweep
+        cell = f"{sw['passed']}/{sw['cases']}" if sw and "passed" in sw else "-"
+        lines.append(f"| {r.claim.id} | {r.claim.source} | {r.outcome.status} | {r.claim.expected} | {cell} | "
                      f"{'ok' if r.as_expected else '**unexpected**'} |")
     lines += ["", "## Errata of the printed paper", ""]
     for r in errata:
@@ -53,6 +58,7 @@ def stage_verify(quick: bool) -> StageResult:
     summary = {
         "claims as expected": f"{sum(r.as_expected for r in claims)}/{len(claims)}",
         "errata confirmed": f"{sum(r.as_expected for r in errata)}/{len(errata)}",
+        "sweep seed": seed,
     }
     ok = all(r.as_expected for r in results)
     return StageResult({"claims.json": json.dumps(rows, indent=2, ensure_ascii=False, default=str) + "\n"},

@@ -11,13 +11,16 @@ import importlib
 from dataclasses import dataclass
 
 from .base import CATALOG, ERROR, Claim, Outcome
+from .sweep import DEFAULT_SEED, FULL_CASES, QUICK_CASES, SWEEPS, check_seed_cases, claim_rng, merge, sweep_error
 
 #: Modules that register claims, in report order.
 MODULES = ("derivations", "matrix", "limits", "bounds", "depth")
+#: Modules that register the claims' seeded random sweeps (:mod:`.sweep`).
+SWEEP_MODULES = ("sweeps_flow", "sweeps_gd", "sweeps_matrix")
 
 
 def _load() -> dict[str, Claim]:
-    for name in MODULES:
+    for name in MODULES + SWEEP_MODULES:
         importlib.import_module(f"{__name__}.{name}")
     return CATALOG
 
@@ -26,6 +29,12 @@ def _load() -> dict[str, Claim]:
 class Result:
     claim: Claim
     outcome: Outcome
+    seed: int | None = None
+
+    @property
+    def sweep(self) -> dict | None:
+        """The sweep's evidence ({seed, cases, passed, counterexample, ...}) or None."""
+        return self.outcome.evidence.get("sweep")
 
     @property
     def as_expected(self) -> bool:
@@ -34,7 +43,7 @@ class Result:
     def json(self) -> dict:
         c = self.claim
         return {"id": c.id, "source": c.source, "status": self.outcome.status, "expected": c.expected,
-                "as_expected": self.as_expected, "method": c.method, "printed": c.printed,
+                "as_expected": self.as_expected, "seed": self.seed, "method": c.method, "printed": c.printed,
                 "corrected": c.corrected, "hypotheses": c.hypotheses, "region": c.region,
                 "evidence": self.outcome.evidence}
 
@@ -44,12 +53,18 @@ def catalog() -> dict[str, Claim]:
     return dict(_load())
 
 
-def run(ids: list[str] | None = None, quick: bool = True, progress=None) -> list[Result]:
+def run(ids: list[str] | None = None, quick: bool = True, progress=None, seed: int = DEFAULT_SEED,
+        cases: int | None = None) -> list[Result]:
     """Check the claims ``ids`` (all when None); ``quick`` uses the cheaper parameter sets.
 
-    ``progress(claim_id)`` is called before each check. A check that raises is reported
-    with status ``error`` and the message, never hidden.
+    Each claim with a registered sweep is also tried on ``cases`` random points (default
+    :data:`~.sweep.QUICK_CASES` / :data:`~.sweep.FULL_CASES`; 0 skips the sweeps) drawn by
+    :func:`~.sweep.claim_rng` from ``(seed, claim id)``: the same seed replays the same
+    cases, with or without ``ids``. ``progress(claim_id)`` is called before each check. A
+    check or sweep that raises is reported with status ``error`` and the message, never hidden.
     """
+    cases = (QUICK_CASES if quick else FULL_CASES) if cases is None else cases
+    check_seed_cases(seed, cases)
     cat = _load()
     unknown = [i for i in ids or () if i not in cat]
     if unknown:
@@ -63,7 +78,12 @@ def run(ids: list[str] | None = None, quick: bool = True, progress=None) -> list
             outcome = c.run(quick)
         except Exception as exc:  # reported, not swallowed: status 'error' fails verify
             outcome = Outcome(ERROR, {"error": f"{type(exc).__name__}: {exc}"})
-        out.append(Result(c, outcome))
+        if cid in SWEEPS and cases:
+            try:
+                outcome = merge(outcome, SWEEPS[cid](claim_rng(seed, cid), cases), seed)
+            except Exception as exc:  # a sweep that breaks is an error of the claim, not a pass
+                outcome = sweep_error(outcome, exc, seed)
+        out.append(Result(c, outcome, seed))
     return out
 
 

@@ -62,10 +62,14 @@ def _conserved(quick: bool) -> Outcome:
                                                      "d/dt": sp.sstr(q.residuals["d/dt"])})
 
 
+#: Eq (16)'s σ = 0 branch as printed (erratum E3).
+PRINTED_EQ16_SIGMA0 = sp.exp(-2 * S.delta) / (1 + 2 * sp.exp(-S.delta) * S.lam * S.t)
+
+
 def _eq16_sigma0() -> tuple[bool, bool, dict]:
     """Printed σ = 0 branch e^{-2δ}/(1 + 2e^{-δ}λt) vs the derived e^{-2δ}/(1 + 2e^{-2δ}λt)."""
     rhs0 = product_ode(2).expr.subs(S.sigma, 0)
-    printed = sp.exp(-2 * S.delta) / (1 + 2 * sp.exp(-S.delta) * S.lam * S.t)
+    printed = PRINTED_EQ16_SIGMA0
     corrected = flow_closed_form(2).expr.args[1][0].subs(S.w0, sp.exp(-2 * S.delta))
     r_p = residual(sp.diff(printed, S.t) - rhs0.subs(S.w, printed))
     r_c = residual(sp.diff(corrected, S.t) - rhs0.subs(S.w, corrected))

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..claims import catalog, run
+from ..claims.sweep import DEFAULT_SEED, FULL_CASES, QUICK_CASES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--only", nargs="+", metavar="ID", help="check only these claim ids")
     p.add_argument("--list", action="store_true", help="list the claim ids and sources, then exit")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"seed of the random sweeps (default {DEFAULT_SEED}); each claim's cases come from "
+                        "(seed, claim id), so --only replays the same cases")
+    p.add_argument("--cases", type=int, default=None,
+                   help=f"random cases per sweep (default {QUICK_CASES} with --quick, {FULL_CASES} without; "
+                        "0 skips the sweeps)")
     p.set_defaults(run=main_verify)
 
 
@@ -31,21 +38,42 @@ def _short(evidence: dict, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _sweep_cell(sw: dict | None) -> str:
+    if not sw:
+        return "-"
+    if "error" in sw:
+        return "error"
+    cell = f"{sw['passed']}/{sw['cases']}"
+    return cell + (f" p:{sw['printed_failures']}" if "printed_failures" in sw else "")
+
+
+def _main(evidence: dict) -> dict:
+    """The evidence to summarise in the table: a sweep counterexample first, else the fixed check's."""
+    sw = evidence.get("sweep") or {}
+    if sw.get("counterexample"):
+        return {"sweep counterexample": sw["counterexample"]["params"]}
+    return {k: v for k, v in evidence.items() if k != "sweep"}
+
+
 def main_verify(args: argparse.Namespace) -> int:
     if args.list:
         for c in catalog().values():
             print(f"{c.id:<14} {c.expected:<16} {c.source}")
         return 0
-    results = run(args.only, quick=args.quick, progress=_progress(args.format))
+    results = run(args.only, quick=args.quick, progress=_progress(args.format), seed=args.seed,
+                  cases=args.cases)
     if args.format == "json":
         json.dump([r.json() for r in results], sys.stdout, indent=2, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
     else:
-        print(f"{'id':<14} {'status':<16} {'expected':<16} {'':2} {'source':<34} evidence")
+        cases = args.cases if args.cases is not None else (QUICK_CASES if args.quick else FULL_CASES)
+        print(f"seed {args.seed} (random sweeps: {cases} cases per claim; "
+              "sweep = passed/cases, p:N = cases where the printed form fails)")
+        print(f"{'id':<14} {'status':<16} {'expected':<16} {'':2} {'sweep':<12} {'source':<34} evidence")
         for r in results:
             mark = "ok" if r.as_expected else "!!"
             print(f"{r.claim.id:<14} {r.outcome.status:<16} {r.claim.expected:<16} {mark:2} "
-                  f"{r.claim.source[:34]:<34} {_short(r.outcome.evidence)}")
+                  f"{_sweep_cell(r.sweep):<12} {r.claim.source[:34]:<34} {_short(_main(r.outcome.evidence), 56)}")
         bad = [r.claim.id for r in results if not r.as_expected]
         print(f"\n{len(results) - len(bad)}/{len(results)} claims as expected"
               + (f"; unexpected: {', '.join(bad)}" if bad else ""))
