@@ -215,14 +215,25 @@ def mp_regular_integral(ctx: mpmath.ctx_mp.MPContext, depth: int, z: mpmath.mpf)
 def _x_root(ctx: mpmath.ctx_mp.MPContext, depth: int, via: str) -> mpmath.mpf:
     """x_L in (0, 1) with ₂F₁(1, a; a+1; x_L) = 0, by a bracketed solver at ctx's precision."""
     a = ctx.mpf(2) / depth - 1
+    lo, hi = ctx.mpf("0.01"), 1 - ctx.mpf(10) ** (-8)   # F(0) = 1 > 0, F → −∞ as x → 1
     if via == "hyper":
+        # the series ₂F₁(1, a; a+1; x) = Σ_n a/(a+n) xⁿ summed to absolute accuracy (terms n >= 1 share
+        # one sign, tail < |term|/(1 − x)); mpmath's hyp2f1 insists on relative accuracy and slows
+        # down 100× next to the root. F(0.99) < 0 for every L >= 3 (the sign check below enforces it)
+        hi = ctx.mpf("0.99")
+
         def f(x):
-            return ctx.hyp2f1(1, a, a + 1, x)
+            total, power, n, tol = ctx.one, ctx.one, 0, ctx.eps * (1 - x)
+            while True:
+                n += 1
+                power *= x
+                total += a * power / (a + n)
+                if power < tol:
+                    return total
     else:   # partial fractions: J_L(z) = −(1/L) Re Σ_k ω_k² ln(1 − z/ω_k), ω_k = e^{2πik/L}
         def f(x):
             z = ctx.root(x, depth)
             return 1 - (depth - 2) * z ** (depth - 2) * mp_regular_integral(ctx, depth, z)
-    lo, hi = ctx.mpf("0.01"), 1 - ctx.mpf(10) ** (-8)   # F(0) = 1 > 0, F → −∞ as x → 1
     if not (f(lo) > 0 > f(hi)):
         raise ValueError(f"no sign change for the transition equation of depth {depth}")
     x = ctx.findroot(f, (lo, hi), solver="anderson", verify=False)

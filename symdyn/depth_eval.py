@@ -26,9 +26,11 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from . import symbols as S
+from .certified import certify
 from .depth import escape_scale, gd_escape_expansion
 from .exact import parse_number
 from .model import INITS
+from .mp_eval import local_context
 
 
 def _check(depth: int, sigma: float, lam: float) -> tuple[int, float, float]:
@@ -295,6 +297,22 @@ def depth_flow_rescaled_mp(depth: int, sigma, lam, tau, delta, init: str = "laye
     scale = ctx.exp(m * (L - 2) * D / L)
     s = scale * (ctx.mpf(diff.p) / diff.q) + _mp_H(ctx, L, S_, La, W0)
     return ctx.nstr(_mp_solve(ctx, L, S_, La, s), dps, strip_zeros=False)
+
+
+def certified_depth_flow(depth: int, sigma, lam, points, *, delta, init: str = "layer", rescaled: bool = False,
+                         digits: int = 30, **kw: object) -> list:
+    """w at flow times t (or at t = τ·scale with ``rescaled=True``) to ``digits`` certified digits.
+
+    :func:`depth_flow_mp` / :func:`depth_flow_rescaled_mp` run at rising working precisions by
+    :func:`symdyn.certified.certify` (the rerun test); ``kw`` goes to ``certify`` (``max_prec``, ``progress``…).
+    """
+    def compute(prec: int) -> list:
+        ctx = local_context(prec)
+        dps = int(prec * math.log10(2))   # the decimal digits that ``prec`` bits carry
+        if rescaled:
+            return [ctx.mpf(depth_flow_rescaled_mp(depth, sigma, lam, x, delta, init, dps)) for x in points]
+        return [ctx.mpf(depth_flow_mp(depth, sigma, lam, x, delta=delta, init=init, dps=dps)) for x in points]
+    return certify(compute, digits, **kw)
 
 
 # ----------------------------------------------------------------------------- GD

@@ -1,4 +1,5 @@
-"""Figure builders (paper's Fig 1 and Fig 2, SPEC §4; fig3: GD step-size regimes, issue #9).
+"""Figure builders (paper's Fig 1 and Fig 2, SPEC §4; fig3: GD step-size regimes, issue #9;
+fig4: depths L = 1..4 on one rescaled axis, issue #10).
 
 Data in, ``matplotlib.figure.Figure`` out.
 
@@ -17,7 +18,7 @@ import sympy as sp
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import experiments, regimes
+from . import depth_eval, experiments, regimes
 from . import symbols as S
 from .experiments import Fig1Data, Fig2Data
 
@@ -128,6 +129,45 @@ def fig3(s: np.ndarray, x: np.ndarray, s_grid: np.ndarray, transient: int, keep:
     return fig
 
 
+#: fig4 parameters: one mode, the same for every depth (σ/λ = 1/2), δ = 8 (L = 4: t = e^{16} τ).
+FIG4 = {"sigma": 1.0, "lam": 2.0, "delta": 8.0, "init": "layer"}
+#: Half-width of the zoom around τ/τ* = 1 (L = 3 escapes within ~e^{−δ} = 3e-4 there; L = 4 within ~e^{−2δ}).
+FIG4_ZOOM = 0.003
+
+
+def fig4(data: dict, sigma: float, lam: float, delta: float, init: str) -> Figure:
+    """w/(σ/λ) against τ/τ*_L for L = 1..4 (depth_eval.plot_depths), the limits' values at τ* marked."""
+    fig = depth_eval.plot_depths(data)
+    fig.set_size_inches(8.5, 4.8)
+    fig.set_layout_engine("constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.axes[0]
+    for line, ls in zip(ax.lines, ("-", "-", "-", "--"), strict=False):
+        line.set_linestyle(ls)
+    zoom = ax.inset_axes([0.58, 0.12, 0.38, 0.5])
+    for i, (_, d) in enumerate(sorted(data.items())):
+        keep = np.abs(d["x"] - 1) <= FIG4_ZOOM
+        zoom.plot(d["x"][keep], d["w_rel"][keep], color=f"C{i}", ls=ax.lines[i].get_linestyle())
+    marks = [(2, lam / (sigma + lam))] + [(L, depth_eval.transition_x_float(L)) for L in data if L >= 3]
+    for i, (L, y) in enumerate(marks):
+        for a in (ax, zoom):
+            a.plot([1.0], [y], "o", color=f"C{sorted(data).index(L)}", ms=5, mfc="none",
+                   label="δ → ∞ value at τ* (L = 2: λ/(σ+λ); L ≥ 3: x_L)" if i == 0 and a is ax else None)
+    zoom.set_xlim(1 - FIG4_ZOOM, 1 + FIG4_ZOOM)
+    zoom.set_title(f"zoom: |τ/τ* − 1| ≤ {FIG4_ZOOM:g}", fontsize=8)
+    zoom.tick_params(labelsize=7)
+    zoom.grid(alpha=0.3)
+    ax.set_xlabel("normalised rescaled time τ/τ*_L  (t = scale·τ; τ*_L = 1/σ for L ≤ 2, 1/((L−2)σ) for L ≥ 3)")
+    ax.set_ylabel("w / (σ/λ)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.suptitle(f"Fig 4: gradient flow at depths L = {', '.join(map(str, sorted(data)))} on one rescaled axis "
+                 "(L ≥ 3: implicit closed form inverted)\n"
+                 f"σ = {sigma:g}, λ = {lam:g}, δ = {delta:g}, {init} init (factors e^(−δ), w0 = e^(−Lδ)); "
+                 "scales δ (L ≤ 2), e^((L−2)δ) (L ≥ 3)", fontsize=9)
+    return fig
+
+
 # ---------------------------------------------------------------- files, in memory
 
 
@@ -165,7 +205,18 @@ def _fig3(seed: int):
     return fig3(s, x, s_grid, transient, keep), comment + _csv(["eta_sigma", "lambda_w_over_sigma"], [s, x])
 
 
-_BUILD = {"fig1": _fig1, "fig2": _fig2, "fig3": _fig3}
+def _fig4(seed: int):
+    # a uniform grid (contains τ/τ* = 1 exactly) refined around 1 for the zoom
+    x = np.union1d(np.linspace(0.0, 2.0, 801), 1 + np.linspace(-FIG4_ZOOM, FIG4_ZOOM, 121))
+    data = depth_eval.depth_comparison_data(FIG4["sigma"], FIG4["lam"], FIG4["delta"], x, init=FIG4["init"])
+    comment = (f"# sigma={FIG4['sigma']:g} lambda={FIG4['lam']:g} delta={FIG4['delta']:g} init={FIG4['init']}; "
+               "x = tau/tau*_L; w_rel = w/(sigma/lambda); "
+               + " ".join(f"L{L}: t={d['scale']}*tau tau*={d['tau_star']:g}" for L, d in data.items()) + "\n")
+    header = ["tau_over_tau_star"] + [f"w_rel_L{L}" for L in data]
+    return fig4(data, **FIG4), comment + _csv(header, [x] + [data[L]["w_rel"] for L in data])
+
+
+_BUILD = {"fig1": _fig1, "fig2": _fig2, "fig3": _fig3, "fig4": _fig4}
 FIGURES = tuple(_BUILD)
 
 

@@ -7,6 +7,9 @@ Maps (η step, σ, λ exact; c and d are rounded once to the working precision):
 * L = 2, per-factor map (paper eq. 22, erratum E6): a⁺ = a + ηa(σ − λa²) = a (c − d a²),
   reported as the product w = a².
 * σ = 0 modes are the same maps with σ = 0: w⁺ = w(1 − ηλw)².
+* L >= 3 (issue #10), c = ησ, d = ηλ: product map w⁺ = w(1 + w^{(L−2)/L}(c − d w))^L (the L-th root
+  correctly rounded: gmpy2 ``rootn``, mpmath ``root``); per-factor map a⁺ = a + a^{L−1}(c − d a^L),
+  reported as w = a^L (:func:`deep_kernel`).
 
 The start follows the model's init convention: the product at ``model.w0`` (e^{−2δ} under
 the default "layer" init, e^{−δ} under "product"), each factor at ``model.factor0``.
@@ -17,8 +20,8 @@ arithmetic operators. The loop runs on gmpy2 ``mpfr`` numbers inside a local gmp
 (engine ``"gmpy2"``, the default: ~10× faster than mpmath's ``mpf`` at 50 digits, see
 ``benchmarks/bench_highprec.py``) or on the ``mpf`` of a local mpmath context (engine
 ``"mpmath"``). Both round to nearest after every operation in the same order, so at equal
-precision they return bitwise identical iterates. Later methods (``jump``) and depths
-(L >= 3) register further kernels here.
+precision they return bitwise identical iterates. Later methods (``jump``) register
+further kernels here.
 
 >>> from symdyn.model import Model
 >>> m = Model(depth=2, sigma="1/2", lam=2, eta="1/10", delta=300)
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache, partial
 
 import sympy as sp
 from mpmath.libmp import from_man_exp
@@ -77,6 +81,26 @@ def _factor2(x, n, c, d):
     return x
 
 
+def _root(x, n: int):
+    """The correctly rounded n-th root of x >= 0 in x's own arithmetic (gmpy2 mpfr or mpmath mpf)."""
+    if gmpy2 is not None and isinstance(x, gmpy2.mpfr):
+        return gmpy2.rootn(x, n)
+    return x.context.root(x, n)
+
+
+def _product_deep(depth, x, n, c, d):
+    for _ in range(n):
+        m = 1 + _root(x, depth) ** (depth - 2) * (c - d * x)
+        x = x * m**depth
+    return x
+
+
+def _factor_deep(depth, x, n, c, d):
+    for _ in range(n):
+        x = x + x ** (depth - 1) * (c - d * x**depth)
+    return x
+
+
 @dataclass(frozen=True)
 class Kernel:
     """One GD map as data: x⁺ = template(x; c, d), the coefficients, the start, the output."""
@@ -103,6 +127,18 @@ KERNELS: dict[tuple[int, str], Kernel] = {
 }
 
 
+@cache
+def deep_kernel(depth: int, map: str = "product") -> Kernel:
+    """The depth-L (L >= 3) kernel: dynamics.product_map(L) or dynamics.balanced_factor_map(L)."""
+    if depth < 3:
+        raise ValueError(f"deep_kernel is for depth >= 3, got {depth}; see KERNELS")
+    if map == "product":
+        template = _x * (1 + _x ** sp.Rational(depth - 2, depth) * (_c - _d * _x)) ** depth
+        return Kernel(template, S.eta * S.sigma, S.eta * S.lam, partial(_product_deep, depth), "w0", 1)
+    template = _x + _x ** (depth - 1) * (_c - _d * _x**depth)
+    return Kernel(template, S.eta * S.sigma, S.eta * S.lam, partial(_factor_deep, depth), "factor0", depth)
+
+
 def numeric_model(model: Model, need: Sequence[str] = ("sigma", "lam", "eta", "delta")) -> Model:
     """Check that ``model`` has numbers for the parameters in ``need`` (one-line ``ValueError``)."""
     for name in need:
@@ -116,8 +152,8 @@ def kernel_for(model: Model, map: str = "product") -> Kernel:
     """The kernel of ``model``'s GD map (``map``: "product" or "factor")."""
     if map not in MAPS:
         raise ValueError(f"map must be one of {', '.join(MAPS)}, got {map!r}")
-    if (model.depth, map) not in KERNELS:
-        raise ValueError(f"the GD iteration supports depth 1 and 2, got depth {model.depth}")
+    if model.depth >= 3:
+        return deep_kernel(model.depth, map)
     return KERNELS[(model.depth, map)]
 
 

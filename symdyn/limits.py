@@ -24,7 +24,7 @@ eta/log(eta*sigma + 1)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import sympy as sp
@@ -330,4 +330,21 @@ def limit(model: Model, dynamics: str = "flow") -> RescaledLimit:
     """The rescaled limit of ``model`` under ``dynamics`` ("flow" or "gd")."""
     if dynamics not in DYNAMICS:
         raise ValueError(f"dynamics must be one of {', '.join(DYNAMICS)}, got {dynamics!r}")
+    if model.depth >= 3:
+        return deep_limit(model, dynamics)
     return flow_limit(model) if dynamics == "flow" else gd_limit(model)
+
+
+def deep_limit(model: Model, dynamics: str = "flow") -> RescaledLimit:
+    """L >= 3: :func:`symdyn.depth.depth_rescaled_limit` (τ = t/e^{(L−2)δ} under "layer" init) with
+    the model's numbers substituted; σ, λ must be positive (the σ = 0 and λ = 0 modes have no jump)."""
+    from .depth import depth_rescaled_limit
+
+    _check(model, depths=(model.depth,))
+    for name, v in (("sigma", model.sigma), ("lambda", model.lam)):
+        if v.is_Number and not v > 0:
+            raise ValueError(f"the depth-{model.depth} limit needs {name} > 0, got {v} "
+                             "(sigma = 0: w -> 0; lambda = 0: w blows up at tau*; see depth.special_mode_solutions)")
+    r = depth_rescaled_limit(model.depth, dynamics, model.init)
+    return replace(r, expr=model.subs(r.expr), transitions=tuple(model.subs(t) for t in r.transitions),
+                   boundary_values=tuple(model.subs(b) for b in r.boundary_values))

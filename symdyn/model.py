@@ -92,6 +92,7 @@ class Model:
 
         L = 1: 0 < ηλ < 2 (the map's multiplier 1 - ηλ lies in (-1, 1)).
         L = 2: 0 < ησ < 1 (the fixed point σ/λ has multiplier 1 - 2ησ, SPEC §2).
+        L >= 3: Lηλ(σ/λ)^{2−2/L} < 2 (multiplier 1 − Lηλ(σ/λ)^{2−2/L}, :func:`symdyn.depth.gd_step_bound`).
         Only checked when the parameters are numbers.
         """
         if self.depth == 1 and self.eta.is_Number and self.lam.is_Number:
@@ -105,4 +106,12 @@ class Model:
                 raise ValueError(
                     f"step size eta={self.eta} is unstable for sigma={self.sigma}: "
                     f"need eta*sigma < 1, i.e. eta < {1 / self.sigma}"
+                )
+        if (self.depth >= 3 and all(v.is_Number for v in (self.eta, self.sigma, self.lam))
+                and self.sigma > 0 and self.lam > 0):
+            gain = self.depth * self.eta * self.lam * (self.sigma / self.lam) ** (2 - sp.Rational(2, self.depth))
+            if gain >= 2:
+                raise ValueError(
+                    f"step size eta={self.eta} is unstable at sigma/lambda for depth {self.depth}: "
+                    f"need L*eta*lambda*(sigma/lambda)^(2-2/L) < 2, i.e. eta < {sp.nsimplify(2 * self.eta / gain)}"
                 )

@@ -196,6 +196,65 @@ def _regimes() -> Section:
                    "eta = 0.1), not at the flow's sigma/(sigma + lambda).")
 
 
+def _depth() -> Section:
+    """Depth L >= 3 (issue #10): elementary implicit flow, special modes, escape scale, the rescaled
+    limit with its certified transition value, and the discrete escape of GD."""
+    from .depth import (
+        depth_rescaled_limit,
+        elementary_relation,
+        escape_scale,
+        gd_escape_expansion,
+        special_mode_solutions,
+        transition_constant,
+        transition_equation,
+    )
+
+    x_sym = sp.Symbol("x", positive=True)
+    e = []
+    for L in (3, 4):
+        rel = elementary_relation(L)
+        e.append(Entry(f"implicit-elementary-L{L}", f"depth-{L} flow, implicit, in logs and atans", rel.expr.lhs,
+                       rel.expr.rhs, rel.hypotheses, f"transition-value-L{L}"))
+        for key, sol in special_mode_solutions(L).items():
+            e.append(Entry(f"special-{key.replace('=', '')}-L{L}", f"depth-{L} flow with {key} (explicit)", W_T,
+                           sol.expr, sol.hypotheses))
+    for L in (3, 4):
+        for init in ("layer", "product"):
+            esc = escape_scale(L, init)
+            e.append(Entry(f"escape-{init}-L{L}", f"escape time as delta -> oo, init {init} (small-w balance)",
+                           _sym(r"t_{\mathrm{esc}}"), esc.tau_star * esc.scale,
+                           (f"w0 = {sp.sstr(sp.exp(-(L if init == 'layer' else 1) * S.delta))}",
+                            "leading term; tau = t/scale"), f"escape-L{L}" if init == "layer" else None, r"\sim"))
+    lim = depth_rescaled_limit(3)
+    x3 = _sym("x_{3}")
+    c3 = transition_constant(3)
+    e.append(Entry("limit-L3", "depth-3 flow limit, t = e^delta tau",
+                   _sym(r"\lim_{\delta \to \infty} w(e^{\delta} \tau)"), lim.expr.xreplace({c3: x3}),
+                   ("sigma, lambda > 0", "init layer", "x_3 as below"), "transition-value-L3"))
+    for L in (3, 4):
+        eq = transition_equation(L).expr
+        c = transition_constant(L)
+        e.append(Entry(f"transition-equation-L{L}", f"x_{L} = lambda w*/sigma: the root in (0, 1) of",
+                       eq.lhs.subs(x_sym, _sym(f"x_{{{L}}}")), eq.rhs,
+                       (f"x_{L} = {c} (30 certified digits)",), f"transition-value-L{L}"))
+        e.append(Entry(f"transition-constant-L{L}", "its value (30 certified digits)", _sym(f"x_{{{L}}}"), c,
+                       ("two evaluations (hypergeometric series, partial fractions) at two precisions agree",),
+                       f"transition-value-L{L}"))
+    gd = gd_escape_expansion(3)
+    eps = sp.Symbol("epsilon", positive=True)
+    e += [
+        Entry("gd-escape-flow-L3", "escape variable X = w^(-1/3) under the flow", _sym(r"\dot{X}"), gd["flow"].expr,
+              ("exact",), "escape-L3"),
+        Entry("gd-escape-L3", "one GD step of X (epsilon = 1/X, lambda w neglected)", _sym(r"X_{k+1} - X_{k}"),
+              gd["gd"].expr + sp.O(eps**2), gd["gd"].hypotheses, "gd-vs-flow-L3", "=", eps),
+        Entry("gd-lag-L3", "GD lags the flow: lag per unit of ln w (so (L - 1) eta delta/2 at the escape)",
+              _sym(r"\frac{d\,\mathrm{lag}}{d \ln w}"), gd["lag_rate"].expr, ("escape phase",), "gd-vs-flow-L3"),
+    ]
+    return Section("depth", "Depth L >= 3", tuple(e),
+                   "The flow escapes 0 on the clock t = e^((L-2) delta) tau, not delta tau; its value at the "
+                   "transition is a root of a hypergeometric equation, certified to 30 digits.")
+
+
 def _errata() -> Section:
     """Printed forms beside the corrected ones (SPEC §3); the claim id holds the counterexample."""
     from .bounds import printed_forms, thm3_bounds
@@ -241,6 +300,7 @@ SECTIONS: list[Callable[[], Section]] = [
     _limits,
     _bounds,
     _regimes,
+    _depth,
     _errata,
 ]
 

@@ -8,7 +8,9 @@ place:
 * ``("gd", "jump")``: L = 2 jump-ahead through the linearising charts at 0 and σ/λ
   (:mod:`symdyn.jump`), cost independent of k; product map only;
 * ``("flow", "closed_form")``: the closed form of :func:`symdyn.closed_forms.flow_closed_form`
-  evaluated in a local mpmath context (:mod:`symdyn.mp_eval`);
+  evaluated in a local mpmath context (:mod:`symdyn.mp_eval`); for L >= 3 the implicit closed
+  form t = G(w) − G(w0) inverted by a bracketed root-finder (:func:`symdyn.depth_eval.depth_flow_mp`),
+  or the explicit σ = 0 / λ = 0 solutions (:func:`symdyn.depth.special_mode_solutions`);
 * ``("flow", "ode")``: the Taylor integration of the derived ODE (:mod:`symdyn.flow_ode`),
   independent of the closed form.
 
@@ -31,6 +33,8 @@ import sympy as sp
 from . import symbols as S
 from .certified import Certified, Progress, check_digits
 from .closed_forms import flow_closed_form
+from .depth import special_mode_solutions
+from .depth_eval import certified_depth_flow
 from .flow_ode import check_times, flow_values
 from .gd_iterate import DEFAULT_ENGINE, MAPS, check_steps, gd_values, numeric_model
 from .jump import jump_values
@@ -87,13 +91,34 @@ def _gd_jump(model: Model, at: list, digits: int, *, map: str = "product", **kw:
 def _flow_closed_form(model: Model, at: list, digits: int, *, progress: Progress | None = None,
                       **kw: object) -> list[Certified]:
     numeric_model(model, ("sigma", "lam", "delta"))
-    expr = model.subs(flow_closed_form(model.depth).expr).subs(S.w0, model.subs(model.w0))
+    if model.depth >= 3 and model.sigma > 0 and model.lam > 0:
+        return _flow_implicit(model, at, digits, progress=progress, **kw)
+    closed = flow_closed_form(model.depth).expr if model.depth <= 2 else _special_mode(model, at)
+    expr = model.subs(closed).subs(S.w0, model.subs(model.w0))
     out = []
     for i, t in enumerate(at):
         if progress is not None:
             progress(i, len(at), "closed form")
         out.append(certified_evaluate(expr, digits, {S.t: t}, **kw))
     return out
+
+
+def _special_mode(model: Model, at: list) -> sp.Expr:
+    """L >= 3 with σ = 0 or λ = 0: the explicit solution; λ = 0 blows up at t = w0^{−p}/((L−2)σ)."""
+    if model.lam == 0 and model.sigma > 0:
+        p = sp.Rational(model.depth - 2, model.depth)
+        blow_up = model.subs(model.w0 ** -p / ((model.depth - 2) * model.sigma))
+        if max(at) >= blow_up:
+            raise ValueError(f"with lambda = 0 the depth-{model.depth} flow blows up at t = {blow_up} "
+                             f"~ {float(blow_up):.6g}; ask for earlier times")
+        return special_mode_solutions(model.depth)["lambda=0"].expr
+    return special_mode_solutions(model.depth)["sigma=0"].expr
+
+
+def _flow_implicit(model: Model, at: list, digits: int, **kw: object) -> list[Certified]:
+    """L >= 3, σ, λ > 0: the inverse of t = G(w) − G(w0), certified by reruns (depth_eval.certified_depth_flow)."""
+    return certified_depth_flow(model.depth, model.sigma, model.lam, at, delta=model.delta, init=model.init,
+                                digits=digits, **kw)
 
 
 #: (dynamics, method) -> function(model, points, digits, **options) -> [Certified].

@@ -8,6 +8,9 @@ quick look a user wants for plotting, over any δ, because it returns ln w besid
 * GD, L = 1: the closed form lowered by :func:`symdyn.numeric.gd_numpy`;
 * GD, L = 2: the product map iterated in log space, ln w⁺ = ln w + 2 ln|1 + η(σ − λw)|,
   so a start e^{−2δ} far below float64's range is no problem.
+* flow, L >= 3: the implicit closed form inverted in log space (:func:`symdyn.depth_eval.depth_flow_numpy`);
+* GD, L >= 3: the balanced factor map iterated (:func:`symdyn.depth_eval.depth_gd_numpy`); the
+  escape takes ~e^{(L−2)δ}/(η(L−2)σ) steps, so δ stays moderate and w0 = e^{−Lδ} a normal float.
 
 >>> from symdyn.model import Model
 >>> r = numpy_trajectory(Model(depth=2, sigma=1, lam=1, eta="0.1", delta=400), "gd", [0, 5000])
@@ -22,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .depth_eval import depth_flow_numpy, depth_gd_numpy
 from .model import Model
 from .numeric import flow_numpy
 from .numeric.forms import gd_numpy
@@ -57,13 +61,29 @@ def _gd_two_layer_log(sigma: float, lam: float, eta: float, ln_w0: float, steps:
     return out
 
 
+def _deep(model: Model, dynamics: str, x: np.ndarray, sigma: float, lam: float, eta: float) -> dict:
+    """L >= 3: the flow by inverting t = G(w) − G(w0) in log space, GD by the factor map."""
+    ln_w0 = float(model.ln_w0)
+    if dynamics == "flow":
+        ln_w = depth_flow_numpy(model.depth, sigma, lam, x, log_w0=ln_w0, log=True)
+    elif dynamics == "gd":
+        model.check_step_size()
+        path = depth_gd_numpy(model.depth, sigma, lam, eta, int(x.max()), log_w0=ln_w0)
+        with np.errstate(divide="ignore"):
+            ln_w = np.log(path[x.astype(np.int64)])
+    else:
+        raise ValueError(f"dynamics must be gd or flow, got {dynamics!r}")
+    with np.errstate(under="ignore"):
+        return {"at": x, "w": np.exp(ln_w), "ln_w": ln_w}
+
+
 def numpy_trajectory(model: Model, dynamics: str, at: Sequence[object]) -> dict[str, np.ndarray]:
     """``{"at", "w", "ln_w"}`` as float64 arrays for ``model``'s GD steps or flow times ``at``."""
-    if model.depth > 2:
-        raise ValueError(f"the numpy backend covers depth 1 and 2, got {model.depth}; use --backend mpmath")
     need = ("sigma", "lam", "delta") + (("eta",) if dynamics == "gd" else ())
     sigma, lam, eta, delta = _floats(model, need)
     x = np.asarray([float(a) for a in at])
+    if model.depth >= 3:
+        return _deep(model, dynamics, x, sigma, lam, eta)
     if dynamics == "flow":
         f, lf = flow_numpy(model.depth, model.init), flow_numpy(model.depth, model.init, log=True)
         return {"at": x, "w": f(x, sigma, lam, delta), "ln_w": lf(x, sigma, lam, delta)}

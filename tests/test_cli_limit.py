@@ -45,8 +45,8 @@ def test_text_output(capsys):
 
 
 def test_bad_input_one_line_exit_2(capsys):
-    assert main(["limit", "--dynamics", "flow", "--depth", "3"]) == 2
+    assert main(["limit", "--dynamics", "flow", "--depth", "3", "--delta", "5"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "depth" in err
+    assert err.count("\n") == 1 and "delta" in err
     assert main(["limit", "--dynamics", "gd", "--sigma", "2", "--eta", "1"]) == 2  # ησ >= 1 unstable
     assert main(["limit", "--dynamics", "flow", "--delta", "3"]) == 2  # δ must stay symbolic

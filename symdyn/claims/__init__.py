@@ -14,7 +14,7 @@ from .base import CATALOG, ERROR, Claim, Outcome
 from .sweep import DEFAULT_SEED, FULL_CASES, QUICK_CASES, SWEEPS, check_seed_cases, claim_rng, merge, sweep_error
 
 #: Modules that register claims, in report order.
-MODULES = ("derivations", "matrix", "limits", "bounds")
+MODULES = ("derivations", "matrix", "limits", "bounds", "depth")
 #: Modules that register the claims' seeded random sweeps (:mod:`.sweep`).
 SWEEP_MODULES = ("sweeps_flow", "sweeps_gd", "sweeps_matrix")
 

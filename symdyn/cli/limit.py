@@ -8,6 +8,7 @@ import sympy as sp
 
 from .. import symbols as S
 from ..certified import CertificationError
+from ..depth import transition_constant, transition_equation
 from ..limits import DYNAMICS, gd_transition, gd_transition_series, limit
 from ..poincare import transition_interval
 from ..serialize import expr_json
@@ -19,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="The limit of w(delta*tau) (flow) or w_k at eta*k = delta*tau (GD) as "
                                    "delta -> infinity: a Piecewise in tau, its transitions, the exact value "
                                    "at each transition (None: no limit there), and the assumptions used. "
-                                   "Depth 1 and 2.")
+                                   "Depth L >= 3: t = e^((L-2) delta) tau (init layer), the value at the "
+                                   "transition a certified root of the transition equation.")
     add_model_args(p)
     p.add_argument("--dynamics", choices=DYNAMICS, required=True, help="gradient flow or gradient descent")
     p.add_argument("--digits", type=int, default=30, metavar="D",
@@ -54,7 +56,18 @@ def payload(args: argparse.Namespace) -> dict:
         if model.eta == S.eta:  # a series in eta only makes sense while eta is a symbol
             out["transition_series"] = expr_json(model.subs(gd_transition_series(4, model.init).expr))
         out.update(_oscillation(model, args.digits))
+    if r.depth >= 3:
+        out["transition_constant"] = _transition_constant(r.depth, r.dynamics)
     return out
+
+
+def _transition_constant(depth: int, dynamics: str) -> dict:
+    """x_L = λw*/σ, the flow's value at τ* in units of σ/λ (depth.transition_constant, 30 digits)."""
+    x = transition_constant(depth)
+    note = ("the flow's limit at tau* is x*sigma/lambda" if dynamics == "flow" else
+            "the flow's limit at tau* is x*sigma/lambda; GD lags by O(delta) there, so its limit is 0")
+    return {"symbol": f"x_{depth}", "value": str(x), "digits": 30, "definition": "lambda*w*/sigma",
+            "equation": expr_json(transition_equation(depth).expr), "note": note}
 
 
 def _oscillation(model, digits: int) -> dict:
@@ -78,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
         emit_json(out)
         return 0
     key = "latex" if args.format == "latex" else "text"
-    var = "w(delta*tau)" if out["dynamics"] == "flow" else "w_k, eta*k = delta*tau"
+    scale = out["scale"]["text"]
+    var = f"w({scale}*tau)" if out["dynamics"] == "flow" else f"w_k, eta*k = {scale}*tau"
     lines = [f"{out['dynamics']}, depth L = {out['depth']}, init = {out['init']}, w0 = {out['w0'][key]}",
              f"lim_(delta->oo) {var} =", f"  {out['limit'][key]}"]
     for t, b in zip(out["transitions"], out["boundary_values"], strict=True):
@@ -92,6 +106,10 @@ def run(args: argparse.Namespace) -> int:
                      f"({out['digits']} certified digits)")
     elif "oscillation_note" in out:
         lines.append(f"  {out['oscillation_note']}")
+    if "transition_constant" in out:
+        c = out["transition_constant"]
+        lines.append(f"  {c['symbol']} = {c['definition']} = {c['value']} ({c['digits']} certified digits), "
+                     f"root in (0, 1) of {c['equation'][key]}; {c['note']}")
     if "transition_series" in out:
         lines.append(f"T^eta series: {out['transition_series'][key]} + O(eta^4)")
     lines.append("assumptions:")
