@@ -81,14 +81,14 @@ def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callabl
     lowered = _flow_lowered(depth, init, log)
 
     def flow(t: object, sigma: object, lam: object, delta: object) -> np.ndarray:
-        t, sigma, lam, delta = D.broadcast(
+        (t, sigma, lam, delta), shape = D.flatten(
             t=D.TIME.check("t", t), sigma=D.SIGMA.check("sigma", sigma),
             lam=D.LAMBDA.check("lambda", lam), delta=D.DELTA.check("delta", delta))
         if depth == 1:
-            return lowered(t, sigma, lam, delta)
+            return lowered._call_validated((t, sigma, lam, delta), shape)
         with np.errstate(under="ignore"):
             x = minus_product(c * delta, 2.0 * sigma, t)
-        return lowered(t, sigma, lam, delta, x)
+        return lowered._call_validated((t, sigma, lam, delta, x), shape)
 
     flow.__doc__ = f"w(t) for L = {depth}, init {init!r}{' (natural log)' if log else ''}."
     flow.lowered = lowered  # the printed stable sympy form, for inspection
@@ -119,12 +119,12 @@ def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
     lowered = _gd_lowered(log)
 
     def gd(k: object, sigma: object, lam: object, eta: object, delta: object) -> np.ndarray:
-        k, sigma, lam, eta, delta = D.broadcast(
+        (k, sigma, lam, eta, delta), shape = D.flatten(
             k=D.STEP.check("k", k), sigma=D.SIGMA.check("sigma", sigma),
             lam=D.LAMBDA.check("lambda", lam), eta=D.ETA.check("eta", eta),
             delta=D.DELTA.check("delta", delta))
         with np.errstate(under="ignore", over="ignore"):
-            prod = eta * lam
+            prod = np.asarray(eta * lam)
         limit = 1.0 if log else 2.0
         bad = ~((eta > 0) & (prod < limit) if not log else (eta > 0) & (prod <= limit))
         if np.any(bad):
@@ -134,7 +134,7 @@ def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
         with np.errstate(under="ignore"):
             rate, sign = log_abs_one_minus_product(eta, lam)
         sign = np.where((sign < 0) & (k % 2 == 1), -1.0, 1.0)
-        return lowered(k, sigma, lam, delta, rate, sign)
+        return lowered._call_validated((k, sigma, lam, delta, rate, sign), shape)
 
     gd.__doc__ = f"GD iterates w_k for L = 1{' (natural log)' if log else ''}."
     gd.lowered = lowered

@@ -32,6 +32,7 @@ array([1., 0.])
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from .domain import broadcast
+from .domain import flatten
 from .stable import log_form, stabilize
 
 #: Growing exponents above this are evaluated through the log form (see step 3).
@@ -82,13 +83,23 @@ def _build(args: Sequence[sp.Symbol], expr: sp.Expr) -> object:
     return _leaf(args, expr)
 
 
+def _select(arrays: tuple[np.ndarray, ...], sel: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The operands at the points ``sel`` (0-d operands are scalars and stay as they are)."""
+    return tuple(a if a.ndim == 0 else a[sel] for a in arrays)
+
+
 def _evaluate(node: object, arrays: tuple[np.ndarray, ...], n: int) -> np.ndarray:
+    """``node`` at n points; each operand is 1-d of size n or 0-d (broadcast)."""
     if not isinstance(node, _Branches):
-        return np.broadcast_to(np.asarray(node(*arrays), dtype=np.float64), (n,))
+        value = node(*arrays)
+        if (isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64
+                and value.base is None):  # a fresh result (not a view of an input): no copy
+            return value
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
     out = None
     todo = None  # None: every point is still open (no index copy needed)
     for cond, value in zip(node.conds, node.values, strict=True):
-        sub = arrays if todo is None else tuple(a[todo] for a in arrays)
+        sub = arrays if todo is None else _select(arrays, todo)
         size = n if todo is None else todo.size
         if size == 0:
             break
@@ -100,7 +111,7 @@ def _evaluate(node: object, arrays: tuple[np.ndarray, ...], n: int) -> np.ndarra
         idx = np.arange(n) if todo is None else todo
         take = idx[chosen]
         if take.size:
-            out[take] = _evaluate(value, tuple(a[chosen] for a in sub), take.size)
+            out[take] = _evaluate(value, _select(sub, chosen), take.size)
         todo = idx[~chosen]
     return np.full(n, np.nan) if out is None else out
 
@@ -146,13 +157,17 @@ class NumpyFunction:
             raise ValueError(f"expected {len(self.args)} arguments ({names}), got {len(values)}")
         arrays = [np.asarray(v, dtype=np.float64) for v in values]
         for sym, a in zip(self.args, arrays, strict=True):
-            if not np.all(np.isfinite(a)):
+            if not np.isfinite(a).all():
                 raise ValueError(f"{sym.name} must be finite; got a NaN or infinite value")
-        arrays = broadcast(**{s.name: a for s, a in zip(self.args, arrays, strict=True)})
-        shape = arrays[0].shape if arrays else ()
-        flat = tuple(np.ascontiguousarray(a).ravel() for a in arrays)
+        flat, shape = flatten(**{s.name: a for s, a in zip(self.args, arrays, strict=True)})
+        return self._call_validated(flat, shape)
+
+    def _call_validated(self, flat: Sequence[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
+        """The private fast path: operands already finite float64, as from
+        :func:`~symdyn.numeric.domain.flatten` (0-d or 1-d of the broadcast size)."""
+        n = math.prod(shape)
         with np.errstate(under="ignore"):
-            out = _evaluate(self._node, flat, int(np.prod(shape, dtype=int)))
+            out = _evaluate(self._node, tuple(flat), n)
         return out.reshape(shape)[()] if shape == () else out.reshape(shape)
 
 
