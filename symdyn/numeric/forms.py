@@ -126,14 +126,18 @@ def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
         with np.errstate(under="ignore", over="ignore"):
             prod = np.asarray(eta * lam)
         limit = 1.0 if log else 2.0
-        bad = ~((eta > 0) & (prod < limit) if not log else (eta > 0) & (prod <= limit))
+        fast_ok = eta.min() > 0 and (prod.max() <= limit if log else prod.max() < limit)
+        bad = False if fast_ok else ~(
+            (eta > 0) & (prod < limit) if not log else (eta > 0) & (prod <= limit))
         if np.any(bad):
             need = "eta*lambda <= 1 for log=True" if log else "0 < eta*lambda < 2"
             raise ValueError(f"step size outside the stable range: need {need} "
                              f"(got eta*lambda={prod[bad].flat[0]:g})")
         with np.errstate(under="ignore"):
             rate, sign = log_abs_one_minus_product(eta, lam)
-        sign = np.where((sign < 0) & (k % 2 == 1), -1.0, 1.0)
+        negative = sign < 0
+        # (1 − ηλ)^k < 0 needs ηλ > 1 and k odd; the common case skips the costly k % 2
+        sign = np.where(negative & (k % 2 == 1), -1.0, 1.0) if negative.any() else np.ones(())
         return lowered._call_validated((k, sigma, lam, delta, rate, sign), shape)
 
     gd.__doc__ = f"GD iterates w_k for L = 1{' (natural log)' if log else ''}."
