@@ -50,6 +50,8 @@ EXP_GUARD = 600
 def _safe_log(x: np.ndarray) -> np.ndarray:
     """ln x for x > 0, −inf at 0, NaN below 0 — without a floating-point warning."""
     x = np.asarray(x, dtype=np.float64)
+    if x.size and x.min() > 0:  # the common case: one reduction, then a plain log
+        return np.log(x)
     out = np.full(x.shape, -np.inf)
     np.log(x, out=out, where=x > 0)
     out[x < 0] = np.nan
