@@ -6,6 +6,11 @@ documented domain. Accuracy is measured on a 2000-point subsample against the ce
 mpmath reference (symdyn.numeric.reference). Also times the closed form against scipy
 ``solve_ivp`` (RK45, rtol 1e-10) on the same 20 trajectories. Prints one JSON line.
 
+Timings are best-of-5, naive and ours alternating (the machine may be shared: a load
+change then hits both). ``speed_ratio_others`` gives the same ratio for flow L = 1, ln w of
+L = 2, GD L = 1 (value and ln w) on their easy regions, and for sweeps over t (resp. k) at
+scalar parameters, where naive lambdify hoists the δ-only exponentials out of the array work.
+
     python benchmarks/bench_numeric.py [--n 1000000] [--seed 0]
 """
 

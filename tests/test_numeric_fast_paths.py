@@ -61,10 +61,11 @@ def test_scalar_operands_give_the_same_bits_as_full_arrays():
         f = flow_numpy(depth, log=log)
         with np.errstate(all="raise"):
             assert np.array_equal(f(t, 0.7, 1.3, 4.0), f(t, 0.7 * ones, 1.3 * ones, 4.0 * ones))
-    k = np.arange(300.0)
-    with np.errstate(all="raise"):
-        g = gd_numpy()
-        assert np.array_equal(g(k, 0.7, 1.3, 1.2, 4.0), g(k, 0.7 * ones[:300], 1.3, 1.2, 4.0))
+    k, full = np.arange(300.0), ones[:300]
+    for eta in (0.1, 0.5, 1.2):  # eta*lambda in each regime of ln|1 - eta*lambda| (accurate.py)
+        for g in (gd_numpy(), gd_numpy(log=True)) if eta * 1.3 <= 1 else (gd_numpy(),):
+            with np.errstate(all="raise"):
+                assert np.array_equal(g(k, 0.7, 1.3, eta, 4.0), g(k, 0.7 * full, 1.3 * full, eta * full, 4.0))
 
 
 def test_fast_path_equals_public_call():

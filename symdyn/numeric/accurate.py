@@ -36,6 +36,13 @@ def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """p = fl(ab) and the exact error e = ab − p (|a|, |b| < 1e290 to avoid overflow)."""
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    p, e = _two_product_flat(a, b)
+    return p.reshape(shape), e.reshape(shape)
+
+
+def _two_product_flat(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`two_product` as arrays of at least one dimension (in-place passes need them)."""
     a, b = np.broadcast_arrays(np.atleast_1d(a), np.atleast_1d(b))
     p = a * b
     ah, al = _split(a)
@@ -87,7 +94,7 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray,
     split into index sets, one per formula.
     """
     shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-    p, e = two_product(a, b)
+    p, e = _two_product_flat(a, b)
     low = p < 0.5
     if low.all():
         return _log_one_minus(p, e).reshape(shape), np.ones(shape)

@@ -16,10 +16,11 @@
    condition held and a branch only where it is selected, so a dead branch is never
    evaluated (sympy's own printer uses ``numpy.select``, which evaluates every branch
    and warns; sympy issues #15014, #28585).
-5. Call: the arguments are broadcast together (numpy rules), checked finite, and the
-   evaluation runs under ``np.errstate(under="ignore")``: gradual underflow of a term to
-   0 is the correctly rounded result of a negligible term; overflow, invalid and
-   divide-by-zero are prevented by construction and still raise if the caller asks.
+5. Call: the arguments are checked finite and broadcast together (numpy rules; a size-1
+   argument stays a 0-d operand), and the evaluation runs under
+   ``np.errstate(under="ignore")``: gradual underflow of a term to 0 is the correctly
+   rounded result of a negligible term; overflow, invalid and divide-by-zero are
+   prevented by construction and still raise if the caller asks.
    ``log`` is lowered to a version that returns −inf at 0 without a divide warning.
 
 >>> import numpy as np
