@@ -78,7 +78,7 @@ def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     idx = np.nonzero(near)
     if idx[0].size:
         def pick(v: np.ndarray) -> np.ndarray:
-            return np.broadcast_to(v, x.shape)[idx]
+            return (v if np.shape(v) == x.shape else np.broadcast_to(v, x.shape))[idx]
         pn, en = two_product(pick(a), pick(b))
         x[idx] = (pick(c) - pn) - en
     return x
