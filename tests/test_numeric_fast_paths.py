@@ -79,6 +79,24 @@ def test_fast_path_equals_public_call():
     assert np.array_equal(f(t, s, l, d), f.lowered(t, s, l, d, x))
 
 
+def test_blocked_evaluation_gives_the_same_bits(monkeypatch):
+    """Evaluation in cache-sized blocks (lower.BLOCK) is elementwise, so a block size of 7
+    (every block boundary, Piecewise branch mixes and 0-d operands exercised) must give
+    the bits of a single whole-array evaluation, on the accuracy harness's samples."""
+    from symdyn.numeric import lower
+    from tests.numeric_samples import flow_points, gd_points
+
+    flow, gd = flow_points(2, n_random=100), gd_points(n_random=100)
+    cases = [(flow_numpy(d, log=log), flow.T) for d in (1, 2) for log in (False, True)]
+    cases += [(gd_numpy(), gd.T), (gd_numpy(log=True), gd[gd[:, 2] * gd[:, 3] <= 1].T),
+              (flow_numpy(2), (np.linspace(0, 30, 50), 0.5, 2.0, 3.0))]
+    with np.errstate(all="raise"):
+        whole = [f(*args) for f, args in cases]
+        monkeypatch.setattr(lower, "BLOCK", 7)
+        for (f, args), expected in zip(cases, whole, strict=True):
+            assert np.array_equal(f(*args), expected)
+
+
 def test_result_never_aliases_an_input():
     t = np.array([1.0, 2.0])
     out = to_numpy(S.t, [S.t])(t)

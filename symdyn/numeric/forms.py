@@ -84,11 +84,12 @@ def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callabl
         (t, sigma, lam, delta), shape = D.flatten(
             t=D.TIME.check("t", t), sigma=D.SIGMA.check("sigma", sigma),
             lam=D.LAMBDA.check("lambda", lam), delta=D.DELTA.check("delta", delta))
-        if depth == 1:
-            return lowered._call_validated((t, sigma, lam, delta), shape)
-        with np.errstate(under="ignore"):
-            x = minus_product(c * delta, 2.0 * sigma, t)
-        return lowered._call_validated((t, sigma, lam, delta, x), shape)
+        return lowered._call_validated((t, sigma, lam, delta), shape,
+                                       prepare=with_exponent if depth == 2 else None)
+
+    def with_exponent(t: np.ndarray, sigma: np.ndarray, lam: np.ndarray, delta: np.ndarray) -> tuple:
+        """The lowered form's arguments: the inputs and the accurate x = cδ − 2σt."""
+        return t, sigma, lam, delta, minus_product(c * delta, 2.0 * sigma, t)
 
     flow.__doc__ = f"w(t) for L = {depth}, init {init!r}{' (natural log)' if log else ''}."
     flow.lowered = lowered  # the printed stable sympy form, for inspection
@@ -133,12 +134,16 @@ def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
             need = "eta*lambda <= 1 for log=True" if log else "0 < eta*lambda < 2"
             raise ValueError(f"step size outside the stable range: need {need} "
                              f"(got eta*lambda={prod[bad].flat[0]:g})")
-        with np.errstate(under="ignore"):
-            rate, sign = log_abs_one_minus_product(eta, lam)
+        return lowered._call_validated((k, sigma, lam, delta, eta), shape, prepare=with_rate)
+
+    def with_rate(k: np.ndarray, sigma: np.ndarray, lam: np.ndarray, delta: np.ndarray,
+                  eta: np.ndarray) -> tuple:
+        """The lowered form's arguments: ℓ = ln|1 − ηλ| and the sign of (1 − ηλ)^k for η."""
+        rate, sign = log_abs_one_minus_product(eta, lam)
         negative = sign < 0
         # (1 − ηλ)^k < 0 needs ηλ > 1 and k odd; the common case skips the costly k % 2
         sign = np.where(negative & (k % 2 == 1), -1.0, 1.0) if negative.any() else np.ones(())
-        return lowered._call_validated((k, sigma, lam, delta, rate, sign), shape)
+        return k, sigma, lam, delta, rate, sign
 
     gd.__doc__ = f"GD iterates w_k for L = 1{' (natural log)' if log else ''}."
     gd.lowered = lowered
