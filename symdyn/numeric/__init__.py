@@ -9,8 +9,8 @@ Layers (each a small module):
 * :mod:`~symdyn.numeric.domain` — the documented domain and its validation;
 * :mod:`~symdyn.numeric.forms` — ready-made evaluators :func:`flow_numpy`, :func:`gd_numpy`.
 
-Performance design (``benchmarks/bench_numeric.py``; 10^6 points cost ~50 ms for the L = 2
-flow, where exp and expm1 alone take ~26 ms):
+Performance design (``benchmarks/bench_numeric.py``: 10^6 points of the L = 2 flow cost
+~40 ms, of which exp and expm1 take ~26 ms; naive ``lambdify`` ~80 ms):
 
 * validate once: each argument gets one min/max reduction (NaN and ±inf fail it); only an
   input that fails, or a special one (σ = 0, integrality of k), takes the element-wise path
@@ -21,8 +21,11 @@ flow, where exp and expm1 alone take ~26 ms):
 * exact products only where needed: the TwoProduct of ``minus_product`` runs on the index
   set where cδ − 2σt cancels (t within ±25% of the transition cδ/(2σ)); ln|1 − ηλ| runs on
   whole arrays when every ηλ < 1/2, with index sets (not boolean masks) otherwise.
-* Piecewise fast path: a condition that holds everywhere evaluates its branch on the whole
-  arrays (no index sets), so the common in-range case is one generated numpy expression.
+* cache-sized blocks: ``NumpyFunction`` evaluates 2^15 points at a time (``lower.BLOCK``),
+  together with the per-point accurate arguments, so temporaries stay in cache instead of
+  each numpy pass streaming 8 MB through memory.
+* Piecewise fast path: a condition that holds on a whole block evaluates its branch there
+  without index sets, so the common in-range case is one generated numpy expression.
 
 Every shortcut returns the same bits as the path it skips (tests/test_numeric_fast_paths.py).
 """
