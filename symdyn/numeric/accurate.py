@@ -27,17 +27,33 @@ LOG_ZERO = -800.0
 
 
 def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    c = _SPLITTER * a
-    hi = c - (c - a)
-    return hi, a - hi
+    """Veltkamp: a = hi + lo exactly, hi with 26 significant bits (in place, 4 passes)."""
+    c = np.multiply(a, _SPLITTER)
+    hi = np.subtract(c, a)
+    np.subtract(c, hi, out=hi)  # hi = c − (c − a)
+    return hi, np.subtract(a, hi, out=c)
 
 
 def two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """p = fl(ab) and the exact error e = ab − p (|a|, |b| < 1e290 to avoid overflow)."""
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    p, e = _two_product_flat(a, b)
+    return p.reshape(shape), e.reshape(shape)
+
+
+def _two_product_flat(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`two_product` as arrays of at least one dimension (in-place passes need them)."""
+    a, b = np.broadcast_arrays(np.atleast_1d(a), np.atleast_1d(b))
     p = a * b
     ah, al = _split(a)
     bh, bl = _split(b)
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    # e = ((ah*bh − p) + ah*bl + al*bh) + al*bl, evaluated left to right in place
+    e = np.multiply(ah, bh)
+    e -= p
+    term = np.multiply(ah, bl)
+    e += term
+    e += np.multiply(al, bh, out=term)
+    e += np.multiply(al, bl, out=term)
     return p, e
 
 
@@ -45,14 +61,26 @@ def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """c − ab with about one rounding error relative to the result (no cancellation loss).
 
     The exact error of ab is added only where the difference cancels (|c − ab| < ab/4);
-    elsewhere fl(c − fl(ab)) already has relative error below 3ε.
+    elsewhere fl(c − fl(ab)) already has relative error below 3ε. The cancelling points
+    are found with one cheap mask and the TwoProduct runs on those indices only (for the
+    flow: t within ±25% of the transition cδ/(2σ), a few percent of a typical sweep).
     """
-    p = a * b
-    x = np.array(c - p, dtype=np.float64)
-    near = np.abs(x) < 0.25 * np.abs(p)
-    if near.any():
-        pn, en = two_product(a[near], b[near])
-        x[near] = (c[near] - pn) - en
+    p = np.multiply(a, b)
+    x = np.subtract(c, p)
+    scale = np.abs(p)
+    scale *= 0.25
+    near = np.abs(x) < scale
+    if x.ndim == 0:
+        if near:
+            pn, en = two_product(a, b)
+            x = (c - pn) - en
+        return np.asarray(x, dtype=np.float64)
+    idx = np.nonzero(near)
+    if idx[0].size:
+        def pick(v: np.ndarray) -> np.ndarray:
+            return (v if np.shape(v) == x.shape else np.broadcast_to(v, x.shape))[idx]
+        pn, en = two_product(pick(a), pick(b))
+        x[idx] = (pick(c) - pn) - en
     return x
 
 
@@ -62,17 +90,39 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray,
     ab < 1/2: log1p(−p) − e/(1 − p) (first-order correction for the exact error e);
     1/2 ≤ ab ≤ 3/2: ln|(1 − p) − e| (1 − p exact by Sterbenz);
     ab > 3/2: log1p((p − 2) + e) (p − 2 exact by Sterbenz), with sign −1.
+    The common case (every ab < 1/2, sign +1) runs on whole arrays; a mixed input is
+    split into index sets, one per formula.
     """
-    p, e = two_product(a, b)
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
+    p, e = _two_product_flat(a, b)
+    low = p < 0.5
+    if low.all():
+        return _log_one_minus(p, e).reshape(shape), np.ones(shape)
     out = np.empty_like(p)
-    low, high = p < 0.5, p > 1.5
-    mid = ~(low | high)
-    out[low] = np.log1p(-p[low]) - e[low] / (1.0 - p[low])
-    r = np.abs((1.0 - p[mid]) - e[mid])
-    out[mid] = _log_clamped(r)
-    out[high] = np.log1p((p[high] - 2.0) + e[high])
+    high = p > 1.5
+    for where, formula in ((low, _log_one_minus), (~(low | high), _log_near_one),
+                           (high, _log_minus_one)):
+        idx = np.nonzero(where)
+        if idx[0].size:
+            out[idx] = formula(p[idx], e[idx])
     sign = np.where((1.0 - p) - e < 0, -1.0, 1.0)
-    return out, sign
+    return out.reshape(shape), sign.reshape(shape)
+
+
+def _log_one_minus(p: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """ln(1 − p − e) for p < 1/2."""
+    out = np.log1p(-p)
+    return np.subtract(out, e / (1.0 - p), out=out)
+
+
+def _log_near_one(p: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """ln|1 − p − e| for 1/2 ≤ p ≤ 3/2."""
+    return _log_clamped(np.abs((1.0 - p) - e))
+
+
+def _log_minus_one(p: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """ln(p + e − 1) for p > 3/2."""
+    return np.log1p((p - 2.0) + e)
 
 
 def _log_clamped(r: np.ndarray) -> np.ndarray:

@@ -34,8 +34,19 @@ class Range:
         return f"integers in {text}" if self.integer else text
 
     def check(self, name: str, value: object) -> np.ndarray:
-        """``value`` as a float64 array, or a one-line ``ValueError`` if it leaves the range."""
+        """``value`` as a float64 array, or a one-line ``ValueError`` if it leaves the range.
+
+        One pass for the common case: min and max (NaN fails both comparisons, ±inf fails
+        one) decide finiteness and range together; only a failing or special input (the
+        isolated 0, integrality) takes the element-wise path that finds the culprit.
+        """
         a = np.asarray(value, dtype=np.float64)
+        if a.size and a.min() >= self.lo and np.inf > a.max() <= self.hi and (
+                not self.integer or np.array_equal(a, np.floor(a))):
+            return a
+        return self._check_each(name, a)
+
+    def _check_each(self, name: str, a: np.ndarray) -> np.ndarray:
         if not np.all(np.isfinite(a)):
             raise ValueError(f"{name} must be finite (domain {self.describe()}); got NaN or inf")
         ok = (a >= self.lo) & (a <= self.hi)
@@ -57,10 +68,24 @@ LAMBDA = Range(1e-8, 1e8)
 ETA = Range(0.0, np.inf)  # eta > 0 and eta*lambda < 2 are checked by the GD evaluator
 
 
-def broadcast(**arrays: np.ndarray) -> list[np.ndarray]:
-    """Broadcast named arrays together, or a one-line ``ValueError`` listing their shapes."""
+def broadcast_shape(**arrays: np.ndarray) -> tuple[int, ...]:
+    """The broadcast shape of named arrays, or a one-line ``ValueError`` listing their shapes."""
     try:
-        return list(np.broadcast_arrays(*arrays.values()))
+        return np.broadcast_shapes(*(np.shape(a) for a in arrays.values()))
     except ValueError:
         shapes = ", ".join(f"{k}{np.shape(v)}" for k, v in arrays.items())
         raise ValueError(f"argument shapes do not broadcast together: {shapes}") from None
+
+
+def flatten(**arrays: np.ndarray) -> tuple[list[np.ndarray], tuple[int, ...]]:
+    """The arrays as evaluation operands, and their broadcast shape.
+
+    An operand is either 0-d (a size-1 argument: kept as a scalar, never copied to the
+    full size) or 1-d of the broadcast size (a view when the argument is already a
+    contiguous float64 array of that shape, else one copy). One-line ``ValueError`` if
+    the shapes do not broadcast.
+    """
+    shape = broadcast_shape(**arrays)
+    flat = [a.reshape(()) if a.size == 1 else np.ravel(np.broadcast_to(a, shape))
+            for a in arrays.values()]
+    return flat, shape

@@ -81,14 +81,15 @@ def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callabl
     lowered = _flow_lowered(depth, init, log)
 
     def flow(t: object, sigma: object, lam: object, delta: object) -> np.ndarray:
-        t, sigma, lam, delta = D.broadcast(
+        (t, sigma, lam, delta), shape = D.flatten(
             t=D.TIME.check("t", t), sigma=D.SIGMA.check("sigma", sigma),
             lam=D.LAMBDA.check("lambda", lam), delta=D.DELTA.check("delta", delta))
-        if depth == 1:
-            return lowered(t, sigma, lam, delta)
-        with np.errstate(under="ignore"):
-            x = minus_product(c * delta, 2.0 * sigma, t)
-        return lowered(t, sigma, lam, delta, x)
+        return lowered._call_validated((t, sigma, lam, delta), shape,
+                                       prepare=with_exponent if depth == 2 else None)
+
+    def with_exponent(t: np.ndarray, sigma: np.ndarray, lam: np.ndarray, delta: np.ndarray) -> tuple:
+        """The lowered form's arguments: the inputs and the accurate x = cδ − 2σt."""
+        return t, sigma, lam, delta, minus_product(c * delta, 2.0 * sigma, t)
 
     flow.__doc__ = f"w(t) for L = {depth}, init {init!r}{' (natural log)' if log else ''}."
     flow.lowered = lowered  # the printed stable sympy form, for inspection
@@ -119,22 +120,30 @@ def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
     lowered = _gd_lowered(log)
 
     def gd(k: object, sigma: object, lam: object, eta: object, delta: object) -> np.ndarray:
-        k, sigma, lam, eta, delta = D.broadcast(
+        (k, sigma, lam, eta, delta), shape = D.flatten(
             k=D.STEP.check("k", k), sigma=D.SIGMA.check("sigma", sigma),
             lam=D.LAMBDA.check("lambda", lam), eta=D.ETA.check("eta", eta),
             delta=D.DELTA.check("delta", delta))
         with np.errstate(under="ignore", over="ignore"):
-            prod = eta * lam
+            prod = np.asarray(eta * lam)
         limit = 1.0 if log else 2.0
-        bad = ~((eta > 0) & (prod < limit) if not log else (eta > 0) & (prod <= limit))
+        fast_ok = eta.min() > 0 and (prod.max() <= limit if log else prod.max() < limit)
+        bad = False if fast_ok else ~(
+            (eta > 0) & (prod < limit) if not log else (eta > 0) & (prod <= limit))
         if np.any(bad):
             need = "eta*lambda <= 1 for log=True" if log else "0 < eta*lambda < 2"
             raise ValueError(f"step size outside the stable range: need {need} "
                              f"(got eta*lambda={prod[bad].flat[0]:g})")
-        with np.errstate(under="ignore"):
-            rate, sign = log_abs_one_minus_product(eta, lam)
-        sign = np.where((sign < 0) & (k % 2 == 1), -1.0, 1.0)
-        return lowered(k, sigma, lam, delta, rate, sign)
+        return lowered._call_validated((k, sigma, lam, delta, eta), shape, prepare=with_rate)
+
+    def with_rate(k: np.ndarray, sigma: np.ndarray, lam: np.ndarray, delta: np.ndarray,
+                  eta: np.ndarray) -> tuple:
+        """The lowered form's arguments: ℓ = ln|1 − ηλ| and the sign of (1 − ηλ)^k for η."""
+        rate, sign = log_abs_one_minus_product(eta, lam)
+        negative = sign < 0
+        # (1 − ηλ)^k < 0 needs ηλ > 1 and k odd; the common case skips the costly k % 2
+        sign = np.where(negative & (k % 2 == 1), -1.0, 1.0) if negative.any() else np.ones(())
+        return k, sigma, lam, delta, rate, sign
 
     gd.__doc__ = f"GD iterates w_k for L = 1{' (natural log)' if log else ''}."
     gd.lowered = lowered
