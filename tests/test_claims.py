@@ -66,3 +66,13 @@ def test_verify_json_keys_and_exit_codes(capsys, monkeypatch):
 def test_verify_unknown_id_exit_2(capsys):
     assert main(["verify", "--only", "no-such-claim"]) == 2
     assert "unknown claim id" in capsys.readouterr().err
+
+
+def test_verify_depth_filter(capsys):
+    assert main(["verify", "--list", "--depth", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "escape-L3" in out and "escape-L4" not in out and "thm2" not in out
+    assert {c.id for c in catalog().values() if c.depth == 1} >= {"ode-L1", "map-L1", "prop1", "eq21", "E12"}
+    assert catalog()["thm2"].depth == 2
+    assert main(["verify", "--depth", "9"]) == 2
+    assert "no claim is about depth 9" in capsys.readouterr().err

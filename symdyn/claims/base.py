@@ -12,6 +12,7 @@ The catalog is filled by the ``symdyn.claims.*`` modules through :func:`claim`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -52,6 +53,19 @@ class Claim:
 
     def run(self, quick: bool = True) -> Outcome:
         return self.check(quick)
+
+    @property
+    def depth(self) -> int:
+        """The network depth the claim is about: an ``-L<n>`` id suffix, else 1 for the
+        linear-model claims (:data:`LINEAR_MODEL_CLAIMS`), else 2 (the paper's network)."""
+        m = re.search(r"-L(\d+)$", self.id)
+        if m:
+            return int(m.group(1))
+        return 1 if self.id in LINEAR_MODEL_CLAIMS else 2
+
+
+#: Claims about the linear model (depth 1) whose ids carry no ``-L1`` suffix.
+LINEAR_MODEL_CLAIMS = frozenset({"prop1", "eq21", "E12"})
 
 
 CATALOG: dict[str, Claim] = {}

@@ -16,6 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "is the expected one (printed errata are expected to fail), 1 otherwise.")
     p.add_argument("--quick", action="store_true", help="cheaper parameter sets (seconds, not minutes)")
     p.add_argument("--only", nargs="+", metavar="ID", help="check only these claim ids")
+    p.add_argument("--depth", type=int, default=None, metavar="L",
+                   help="check only the claims about depth L (1: linear model, 2: the paper's network, "
+                        ">= 3: deeper networks)")
     p.add_argument("--list", action="store_true", help="list the claim ids and sources, then exit")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--seed", type=int, default=DEFAULT_SEED,
@@ -56,11 +59,19 @@ def _main(evidence: dict) -> dict:
 
 
 def main_verify(args: argparse.Namespace) -> int:
+    ids = args.only
+    if args.depth is not None:
+        if args.depth < 1:
+            raise ValueError(f"depth must be an integer >= 1, got {args.depth}")
+        ids = [c.id for c in catalog().values() if c.depth == args.depth and (not ids or c.id in ids)]
+        if not ids:
+            raise ValueError(f"no claim is about depth {args.depth}; see `symdyn verify --list`")
     if args.list:
         for c in catalog().values():
-            print(f"{c.id:<14} {c.expected:<16} {c.source}")
+            if ids is None or c.id in ids:
+                print(f"{c.id:<20} L={c.depth:<3} {c.expected:<16} {c.source}")
         return 0
-    results = run(args.only, quick=args.quick, progress=_progress(args.format), seed=args.seed,
+    results = run(ids, quick=args.quick, progress=_progress(args.format), seed=args.seed,
                   cases=args.cases)
     if args.format == "json":
         json.dump([r.json() for r in results], sys.stdout, indent=2, ensure_ascii=False, default=str)
