@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import sympy as sp
 
@@ -305,12 +306,18 @@ SECTIONS: list[Callable[[], Section]] = [
 ]
 
 
+@cache
+def _built(make: Callable[[], Section]) -> Section:
+    """Each section is derived once per process: the results are immutable values."""
+    return make()
+
+
 def build(only: tuple[str, ...] = (), depth: int | None = None) -> list[Section]:
     """The sheet's sections; ``only`` keeps entries whose label starts with one of the names,
     ``depth`` keeps the entries of that depth (label ends ``-L<depth>``) and depth-free ones."""
     out = []
     for make in SECTIONS:
-        sec = make()
+        sec = _built(make)
         entries = tuple(e for e in sec.entries
                         if (not only or any(e.label.startswith(o) for o in only))
                         and (depth is None or not _label_depth(e.label) or _label_depth(e.label) == depth))
