@@ -13,8 +13,10 @@ from .closed_forms import flow_closed_form, gd_closed_form, implicit_relation
 from .derivation import Derived
 from .dynamics import product_map, product_ode
 from .exact import parse_number
+from .limits import limit
 from .model import Model
 from .numeric import flow_numpy, to_numpy
+from .trajectory import trajectory
 
 __all__ = [
     "Derivation",
@@ -25,10 +27,12 @@ __all__ = [
     "flow_numpy",
     "gd_closed_form",
     "implicit_relation",
+    "limit",
     "parse_number",
     "product_map",
     "product_ode",
     "to_numpy",
+    "trajectory",
 ]
 
 __version__ = "0.1.0"
