@@ -8,8 +8,10 @@
 3. ``log=True``: each branch becomes its :func:`~symdyn.numeric.stable.log_form` (ln f
    without forming f). ``log=False``: a branch with an exponential that can grow gets an
    overflow guard: it is evaluated directly where every growing exponent is ≤ 600
-   (e^600 ≈ 4e260 leaves 47 decades for coefficients before overflow) and as
-   exp(log_form) elsewhere, where the value is below ~e^{−600} anyway.
+   (e^600 ≈ 4e260 leaves 47 decades for coefficients before overflow); elsewhere
+   numerator and denominator are multiplied by e^{−a} for the one growing exponent a
+   (a is then rounded once, inside a decaying exponential), or, if that is not possible,
+   evaluated as exp(log_form), where the value is below ~e^{−600} anyway.
 4. Lowering: each branch leaf is printed with sympy's NumPyPrinter after common
    subexpression elimination (``sympy.cse``, via ``lambdify(cse=True)``). Piecewise is
    lowered *lazily* with index masks: a condition is evaluated only where no earlier
