@@ -6,8 +6,8 @@ every error measured is float64 error of symdyn's evaluator, not input rounding.
 
 Why 1e-13 relative for w >= 1e-300: the stable forms are sums of nonnegative terms
 (no cancellation, each term a few roundings) times one exponential e^x whose argument is
-accurate to ~1 ulp (TwoProduct, symdyn.numeric.accurate); exp of an argument carrying
-half an ulp has relative error |x|·ε/2, and |x| <= ~700 where w >= 1e-300, so the bound is
+rounded once (TwoProduct + TwoSum, symdyn.numeric.accurate; tests/test_numeric_exponent.py);
+exp of an argument carrying half an ulp has relative error |x|·ε/2, and |x| <= ~700 where w >= 1e-300, so the bound is
 (700/2 + ~10)·2.2e-16 ≈ 8e-14 < 1e-13. For ln w the absolute error is a few ε per term
 of the logaddexp chain plus ε·|ln w| from rounding the exponent: bound 1e-13·max(1, |ln w|)
 (measured: ~5e-15).

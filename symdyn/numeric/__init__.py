@@ -19,7 +19,8 @@ Performance design (``benchmarks/bench_numeric.py``: 10^6 points of the L = 2 fl
 * no copies: operands are 1-d views of the broadcast arrays, and a size-1 argument stays a
   0-d scalar (a sweep over t at fixed σ, λ, δ never materialises full parameter arrays).
 * exact products only where needed: the TwoProduct of ``minus_product`` runs on the index
-  set where cδ − 2σt cancels (t within ±25% of the transition cδ/(2σ)); ln|1 − ηλ| runs on
+  set where cδ − 2σt cancels (t within ±25% of the transition cδ/(2σ)) or where the
+  exponent is in range (|x| < 1024) and 2σt resp. λt exceeds 64; ln|1 − ηλ| runs on
   whole arrays when every ηλ < 1/2, with index sets (not boolean masks) otherwise.
 * cache-sized blocks: ``NumpyFunction`` evaluates 2^15 points at a time (``lower.BLOCK``),
   together with the per-point accurate arguments, so temporaries stay in cache instead of

@@ -58,30 +58,49 @@ def _two_product_flat(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """c − ab with about one rounding error relative to the result (no cancellation loss).
+    """c − ab with absolute error ≤ ulp(x)/2 + 2^−47 where x = c − ab matters (|x| < 1024).
 
-    The exact error of ab is added only where the difference cancels (|c − ab| < ab/4);
-    elsewhere fl(c − fl(ab)) already has relative error below 3ε. The cancelling points
-    are found with one cheap mask and the TwoProduct runs on those indices only (for the
-    flow: t within ±25% of the transition cδ/(2σ), a few percent of a typical sweep).
+    This is an exponent (the flow's x = cδ − 2σt, or −δ − λt), so its *absolute* error is
+    the relative error of e^x. fl(c − fl(ab)) errs by up to ulp(ab)/2 + ulp(x)/2; the
+    first term is removed with the exact error e of ab (TwoProduct) and TwoSum (Knuth)
+    of c − fl(ab), at the points where it is not already negligible:
+
+    * |x| < |ab|/4 (cancellation; c − fl(ab) is then exact by Sterbenz and TwoSum's
+      remainder is 0, so this is (c − p) − e), and
+    * |ab| > 64 with |x| < 1024: ulp(ab)/2 could exceed 2^−47 ≈ 7e−15 while e^x is in or
+      near the float64 range (an ulp of ab ≈ 2000 is 4.5e−13 of relative error in w).
+
+    Elsewhere the error is ≤ ulp(x)/2 + 2^−47, or (|x| ≥ 1024) below 3ε relative to x. The
+    careful points are found with cheap masks and the TwoProduct runs on those indices only
+    (for the flow: t near or beyond the transition cδ/(2σ) with |x| < 1024).
     """
     p = np.multiply(a, b)
-    x = np.subtract(c, p)
     scale = np.abs(p)
+    x = np.subtract(c, p, out=p) if p.ndim else np.subtract(c, p)
     scale *= 0.25
-    near = np.abs(x) < scale
+    ax = np.abs(x)
+    near = ax < scale
+    big = scale > 16.0  # |ab| > 64: rare in the benchmarks' easy regions, so test it first
+    if big.any():
+        near |= big & (ax < 1024.0)
     if x.ndim == 0:
         if near:
-            pn, en = two_product(a, b)
-            x = (c - pn) - en
+            x = _minus_exact(c, *two_product(a, b))
         return np.asarray(x, dtype=np.float64)
     idx = np.nonzero(near)
     if idx[0].size:
         def pick(v: np.ndarray) -> np.ndarray:
             return (v if np.shape(v) == x.shape else np.broadcast_to(v, x.shape))[idx]
-        pn, en = two_product(pick(a), pick(b))
-        x[idx] = (pick(c) - pn) - en
+        x[idx] = _minus_exact(pick(c), *two_product(pick(a), pick(b)))
     return x
+
+
+def _minus_exact(c: np.ndarray, p: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """c − (p + e) with one final rounding (up to ε·|e|): TwoSum s + r = c − p exactly."""
+    s = c - p
+    z = s - c
+    r = (c - (s - z)) - (p + z)
+    return s + (r - e)
 
 
 def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

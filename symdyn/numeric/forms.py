@@ -9,7 +9,8 @@
 
 Both take the symbolic closed form from :mod:`symdyn.closed_forms`, substitute w0, and
 lower it with :func:`to_numpy`; the only hand-written numerics are the cancellation-free
-arguments of :mod:`symdyn.numeric.accurate` (the exponent cδ − 2σt and ln|1 − ηλ|).
+arguments of :mod:`symdyn.numeric.accurate` (the exponents cδ − 2σt resp. −δ − λt, each
+rounded once, and ln|1 − ηλ|).
 
 Domain (``symdyn.numeric.domain``): t, k ∈ [0, 1e15], δ ∈ [0, 1e4], σ ∈ {0} ∪ [1e−8, 1e8],
 λ ∈ [1e−8, 1e8], 0 < ηλ < 2 (ηλ ≤ 1 for ``log=True``). On it the evaluators raise no
@@ -40,7 +41,8 @@ from . import domain as D
 from .accurate import log_abs_one_minus_product, minus_product
 from .lower import NumpyFunction, to_numpy
 
-#: The accurate exponent cδ − 2σt of the L = 2 flow (c = 2 "layer", 1 "product").
+#: The accurate exponent of the flow: cδ − 2σt for L = 2 (c = 2 "layer", 1 "product"),
+#: −cδ − λt for L = 1 (c = 1).
 X = sp.Symbol("x", real=True)
 #: ln|1 − ηλ| (≤ 0 on the stable range) and the sign of (1 − ηλ)^k for the GD closed form.
 RATE = sp.Symbol("ell", nonpositive=True)
@@ -59,14 +61,16 @@ def flow_expr(depth: int, init: str = "layer") -> sp.Expr:
     return flow_closed_form(depth).expr.subs(S.w0, sp.exp(-init_exponent(depth, init) * S.delta))
 
 
+def _exponent(depth: int, c: int) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """(c0, a, b) with the flow's exponent x = c0 − a·t: cδ − 2σt (L = 2), −cδ − λt (L = 1)."""
+    return (c * S.delta, 2 * S.sigma, S.t) if depth == 2 else (-c * S.delta, S.lam, S.t)
+
+
 @cache
 def _flow_lowered(depth: int, init: str, log: bool) -> NumpyFunction:
-    c = init_exponent(depth, init)
-    args = (S.t, S.sigma, S.lam, S.delta)
-    if depth == 1:
-        return to_numpy(flow_expr(1, init), args, log=log)
-    return to_numpy(flow_expr(2, init), (*args, X), log=log,
-                    replace={c * S.delta - 2 * S.sigma * S.t: X})
+    c0, a, b = _exponent(depth, init_exponent(depth, init))
+    return to_numpy(flow_expr(depth, init), (S.t, S.sigma, S.lam, S.delta, X), log=log,
+                    replace={c0 - a * b: X})
 
 
 def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callable[..., np.ndarray]:
@@ -84,12 +88,13 @@ def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callabl
         (t, sigma, lam, delta), shape = D.flatten(
             t=D.TIME.check("t", t), sigma=D.SIGMA.check("sigma", sigma),
             lam=D.LAMBDA.check("lambda", lam), delta=D.DELTA.check("delta", delta))
-        return lowered._call_validated((t, sigma, lam, delta), shape,
-                                       prepare=with_exponent if depth == 2 else None)
+        return lowered._call_validated((t, sigma, lam, delta), shape, prepare=with_exponent)
 
     def with_exponent(t: np.ndarray, sigma: np.ndarray, lam: np.ndarray, delta: np.ndarray) -> tuple:
-        """The lowered form's arguments: the inputs and the accurate x = cδ − 2σt."""
-        return t, sigma, lam, delta, minus_product(c * delta, 2.0 * sigma, t)
+        """The lowered form's arguments: the inputs and the accurate exponent x (one rounding)."""
+        x = (minus_product(c * delta, 2.0 * sigma, t) if depth == 2
+             else minus_product(-c * delta, lam, t))
+        return t, sigma, lam, delta, x
 
     flow.__doc__ = f"w(t) for L = {depth}, init {init!r}{' (natural log)' if log else ''}."
     flow.lowered = lowered  # the printed stable sympy form, for inspection

@@ -8,8 +8,10 @@
 3. ``log=True``: each branch becomes its :func:`~symdyn.numeric.stable.log_form` (ln f
    without forming f). ``log=False``: a branch with an exponential that can grow gets an
    overflow guard: it is evaluated directly where every growing exponent is ≤ 600
-   (e^600 ≈ 4e260 leaves 47 decades for coefficients before overflow) and as
-   exp(log_form) elsewhere, where the value is below ~e^{−600} anyway.
+   (e^600 ≈ 4e260 leaves 47 decades for coefficients before overflow); elsewhere
+   numerator and denominator are multiplied by e^{−a} for the one growing exponent a
+   (a is then rounded once, inside a decaying exponential), or, if that is not possible,
+   evaluated as exp(log_form), where the value is below ~e^{−600} anyway.
 4. Lowering: each branch leaf is printed with sympy's NumPyPrinter after common
    subexpression elimination (``sympy.cse``, via ``lambdify(cse=True)``). Piecewise is
    lowered *lazily* with index masks: a condition is evaluated only where no earlier
@@ -42,7 +44,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from .domain import flatten
-from .stable import log_form, stabilize
+from .stable import _combine, log_form, stabilize
 
 #: Growing exponents above this are evaluated through the log form (see step 3).
 EXP_GUARD = 600
@@ -127,6 +129,23 @@ def _growing_exponents(expr: sp.Expr) -> list[sp.Expr]:
     return [e.args[0] for e in expr.atoms(sp.exp) if not e.args[0].is_nonpositive]
 
 
+def _divided_out(stable: sp.Expr, growing: list[sp.Expr]) -> sp.Expr | None:
+    """num·e^{−a} / den·e^{−a} for the single growing exponent a, if that leaves none.
+
+    Where a > EXP_GUARD this keeps every exponential decaying, and a is rounded once
+    (inside e^{−a}) instead of two or three times inside exp(log_form): e.g. the L = 2
+    flow σ/(σe^x − λ expm1(−2σt)) becomes σe^{−x}/(σ − λ expm1(−2σt)e^{−x}), relative
+    error ≈ |Δx| + 3ε instead of ≈ 3|x|ε/2 (issue #4).
+    """
+    if len(growing) != 1:
+        return None
+    num, den = sp.fraction(stable)
+    scale = sp.exp(-growing[0])
+    out = _combine(num * scale) / _combine(den * scale)
+    left = [e for e in _growing_exponents(out) if sp.expand(e + growing[0]) != 0]
+    return None if left else out  # e^{−a} decays where the fallback is used (a > EXP_GUARD)
+
+
 def _branch(expr: sp.Expr, time: sp.Symbol, log: bool) -> sp.Expr:
     stable = stabilize(expr, time)
     if log:
@@ -134,10 +153,12 @@ def _branch(expr: sp.Expr, time: sp.Symbol, log: bool) -> sp.Expr:
     growing = _growing_exponents(stable)
     if not growing:
         return stable
-    try:
-        fallback = sp.exp(log_form(stable))
-    except ValueError:
-        return stable
+    fallback = _divided_out(stable, growing)
+    if fallback is None:
+        try:
+            fallback = sp.exp(log_form(stable))
+        except ValueError:
+            return stable
     safe = sp.And(*[a <= EXP_GUARD for a in growing])
     return sp.Piecewise((stable, safe), (fallback, True))
 
