@@ -64,7 +64,9 @@ def test_guard_branch_rounds_the_exponent_once():
     # negative control: the former fallback on the same accurate x (measured 1.12e-13)
     ref = reference(flow_expr(2), ARGS, [FALLBACK_POINT])[0]
     old = s * np.exp(-np.logaddexp(x + np.log(s), np.log(l) + np.log(-np.expm1(-2 * s * t))))
-    assert float(abs((old - ref) / ref)) > BOUND
+    # measurably worse than the new form (ratio ~2 here); not pinned to the bound itself, because the
+    # old form's error depends on the platform's exp/logaddexp rounding
+    assert float(abs((old - ref) / ref)) > 1.5 * _rel(2, FALLBACK_POINT)
 
 
 def test_linear_flow_exponent_rounded_once():
