@@ -8,9 +8,13 @@ f(w) = w(1 + η(σ − λw))² (SPEC §2) has two charts in which it is multipli
   i.e. 0 < ησ < 1, ησ ≠ ½): Koenigs Φ₁(f(w)) − … with Φ₁(f(p+x)−p) = νΦ₁(x) and its
   inverse P₁.
 
-Each chart is a truncated Taylor series (exact coefficients from
-:mod:`symdyn.linearisation`, rounded once here) used only inside a disk whose radius
-makes the truncation error below the working precision. Together they give
+Each chart is a truncated Taylor series used only inside a disk whose radius makes
+the truncation error below the working precision. Its coefficients come from the
+recursion of :mod:`symdyn.linearisation` run in floating point (gmpy2 ``mpfr``, or
+mpmath without gmpy2) at the working precision plus :data:`SERIES_GUARD_BITS`, from the
+map's exact coefficients, then rounded once: O(order²) operations, no exact rationals
+(whose sizes grow with the order) and no sympy on the numeric path. Rounding errors of
+the recursion are caught like any other by the certification's precision change. Together they give
 
 * Ψ(z) = fⁿ(Ψ_N(z/μⁿ)) for any z, and
 * f^s(w) = p + P₁(ν^{s−j} Φ₁(f^j(w) − p)) once f^j(w) is in the disk at p,
@@ -22,6 +26,8 @@ number of operations that does not grow with k. The precision lives in the
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from functools import cache
 
 import mpmath
@@ -31,6 +37,14 @@ from . import symbols as S
 from .dynamics import product_map
 from .linearisation import koenigs_coefficients, poincare_coefficients
 from .model import Model
+
+try:  # gmpy2 is a declared dependency; without it the series run on mpmath's mpf
+    import gmpy2
+except ImportError:  # pragma: no cover - exercised only where gmpy2 is missing
+    gmpy2 = None
+
+#: Extra bits for the floating-point series recursion over the charts' working precision.
+SERIES_GUARD_BITS = 32
 
 
 def require_numeric(model: Model) -> tuple[sp.Rational, sp.Rational, sp.Rational]:
@@ -68,15 +82,93 @@ def map_coefficients(model: Model, at: str = "zero") -> tuple[sp.Expr, ...]:
     return tuple(sp.factor(poly.coeff_monomial(x**j)) for j in (1, 2, 3))
 
 
+Terms = tuple[tuple[tuple[int, ...], Fraction], ...]
+
+
 @cache
-def _series(coeffs: tuple, order: int, kind: str) -> tuple:
+def _generic_map_terms(at: str) -> tuple[tuple[Terms, Terms], ...]:
+    """:func:`map_coefficients` in symbolic σ, λ, η: (numerator, denominator) polynomial terms."""
+    gens = (S.sigma, S.lam, S.eta)
+
+    def terms(expr: sp.Expr) -> Terms:
+        return tuple((monom, Fraction(int(q.numerator), int(q.denominator)))
+                     for monom, q in sp.Poly(expr, *gens, domain="QQ").terms())
+
+    return tuple(tuple(map(terms, sp.fraction(sp.cancel(c)))) for c in map_coefficients(Model(depth=2), at))
+
+
+def _eval_terms(terms: Terms, point: tuple[Fraction, ...]) -> Fraction:
+    total = Fraction(0)
+    for monom, q in terms:
+        for x, e in zip(point, monom, strict=True):
+            q *= x**e
+        total += q
+    return total
+
+
+def numeric_map_coefficients(model: Model, at: str = "zero") -> tuple[Fraction, ...]:
+    """:func:`map_coefficients` of a numeric model as exact ``Fraction``s, without sympy per model.
+
+    The coefficients are derived once in symbolic σ, λ, η and evaluated at the model's
+    exact values (equal to ``map_coefficients(model, at)``).
+    """
+    point = tuple(Fraction(int(q.p), int(q.q)) for q in map(sp.Rational, require_numeric(model)))
+    return tuple(_eval_terms(num, point) / _eval_terms(den, point) for num, den in _generic_map_terms(at))
+
+
+def _float_series(coeffs: tuple[Fraction, ...], order: int, kind: str, ctx: mpmath.MPContext) -> list:
+    """The chart series in floating point at ctx.prec + SERIES_GUARD_BITS, rounded once into ``ctx``."""
     fn = poincare_coefficients if kind == "poincare" else koenigs_coefficients
-    return fn(coeffs, order)
+    prec = ctx.prec + SERIES_GUARD_BITS
+    if gmpy2 is None:  # pragma: no cover - exercised only where gmpy2 is missing
+        work = mpmath.MPContext()
+        work.prec = prec
+        series = fn(tuple(work.mpf(q.numerator) / q.denominator for q in coeffs), order)
+        return [ctx.mpf(c) for c in series]
+    with gmpy2.context(precision=prec):
+        series = fn(tuple(gmpy2.mpfr(gmpy2.mpq(q.numerator, q.denominator)) for q in coeffs), order)
+    out = []
+    for c in series:
+        man, exp = c.as_mantissa_exp()
+        out.append(ctx.mpf((int(man), int(exp))))
+    return out
 
 
-def exact_series(model: Model, at: str, kind: str, order: int) -> tuple:
-    """Exact Taylor coefficients (cached) of the chart ``kind`` at ``at`` for this model."""
-    return _series(map_coefficients(model, at), order, kind)
+def _log2_abs(x: mpmath.mpf) -> float:
+    """log₂|x| of a nonzero mpf, from its mantissa and exponent (no rounding to a float)."""
+    _, man, exp, _ = x._mpf_
+    return exp + math.log2(man)  # math.log2 takes Python ints of any size
+
+
+def _to_mpfr(x: mpmath.mpf) -> object:
+    """An mpf as a gmpy2 mpfr, exactly (its mantissa fits the gmpy2 context's precision)."""
+    sign, man, exp, _ = x._mpf_
+    if not man:
+        return gmpy2.mpfr(float(x))  # 0, ±inf or nan
+    return gmpy2.mul_2exp(gmpy2.mpfr(-man if sign else man), exp)
+
+
+def _walk(w, p, r1, eta, sigma, lam, bound, steps: int, attracting: bool, max_transient: int) -> tuple:
+    """(j, f^j(w)) for the first j < steps with |f^j(w) − p| <= r1, else (steps, f^steps(w)).
+
+    Plain steps of the GD map in the arithmetic of the arguments (mpf or mpfr); stops early
+    at a numerical fixed point (returning ``steps``), raises ``ValueError`` on divergence.
+    """
+    for j in range(steps):
+        if attracting and abs(w - p) <= r1:
+            return j, w
+        t = 1 + eta * (sigma - lam * w)
+        new = w * t * t
+        if new == w:
+            return steps, w
+        if not abs(new) <= bound:  # also catches inf and nan
+            raise ValueError("the GD trajectory diverges for these parameters "
+                             "(need 0 < eta*sigma < 1 and w0 in the basin of sigma/lambda)")
+        if j >= max_transient and attracting:
+            raise ValueError("the trajectory did not reach the basin of sigma/lambda "
+                             f"in {max_transient} steps")
+        w = new
+    return steps, w
 
 
 class GDCharts:
@@ -95,14 +187,16 @@ class GDCharts:
         self.mu = (1 + self.eta * self.sigma) ** 2
         self.nu = 1 - 2 * self.eta * self.sigma
         self.log_mu = ctx.log(self.mu)
-        self.psi_c = self._coeffs(exact_series(model, "zero", "poincare", order))
-        self.phi0_c = self._coeffs(exact_series(model, "zero", "koenigs", order))
+        zero = numeric_map_coefficients(model, "zero")
+        self.psi_c = _float_series(zero, order, "poincare", ctx)
+        self.phi0_c = _float_series(zero, order, "koenigs", ctx)
         self.r0 = min(self._radius(self.psi_c), self._radius(self.phi0_c), self.p / 4) * radius_scale
         es = eta * sigma
         self.attracting = 0 < es < 1 and es != sp.Rational(1, 2)
         if self.attracting:
-            self.p1_c = self._coeffs(exact_series(model, "fixed", "poincare", order))
-            self.k1_c = self._coeffs(exact_series(model, "fixed", "koenigs", order))
+            fixed = numeric_map_coefficients(model, "fixed")
+            self.p1_c = _float_series(fixed, order, "poincare", ctx)
+            self.k1_c = _float_series(fixed, order, "koenigs", ctx)
             self.r1 = min(self._radius(self.p1_c), self._radius(self.k1_c), self.p / 4) * radius_scale
 
     def exact(self, q: object) -> object:
@@ -112,23 +206,23 @@ class GDCharts:
             return self.ctx.mpf(int(q.p)) / int(q.q)
         return self.ctx.mpf(str(sp.N(q, self.ctx.dps + 10)))
 
-    def _coeffs(self, exact: tuple) -> list:
-        return [self.ctx.mpf(c.numerator) / c.denominator for c in exact]
-
     def _radius(self, c: list) -> object:
         """Disk radius where the terms past the series' end are below the working precision.
 
         Root-test estimate of the convergence radius from the last coefficients, halved,
-        and the radius where the last term is 2^{-prec} relative to the first.
+        and the radius where the last term is 2^{-prec} relative to the first. A choice
+        of configuration, not a value: computed from log₂|c_n| in floats.
         """
         ctx, n = self.ctx, len(c)
-        tol = ctx.mpf(2) ** (-ctx.prec - 8)
-        tail = [(i + 1, abs(ci)) for i, ci in enumerate(c[-3:], start=n - 3) if ci != 0]
+        tail = [(i + 1, _log2_abs(ci)) for i, ci in enumerate(c[-3:], start=n - 3) if ci != 0]
         if not tail:
             return ctx.inf
-        rho = min(a ** (-ctx.mpf(1) / (i - 1)) for i, a in tail)
-        fit = min((tol / a) ** (ctx.mpf(1) / (i - 1)) for i, a in tail)
-        return min(rho / 2, fit)
+        log_tol = -ctx.prec - 8
+        log_rho = min(-la / (i - 1) for i, la in tail)
+        log_fit = min((log_tol - la) / (i - 1) for i, la in tail)
+        log_r = min(log_rho - 1, log_fit)
+        whole = math.floor(log_r)
+        return ctx.ldexp(ctx.mpf(2.0 ** (log_r - whole)), whole)
 
     @staticmethod
     def _poly(c: list, z: object) -> object:
@@ -156,25 +250,29 @@ class GDCharts:
 
         Iterates until w is in the chart disk at σ/λ, then jumps: p + P₁(ν^{s} Φ₁(w − p)).
         Outside the attracting regime it iterates (and stops early at a numerical fixed point).
+        The plain steps run on gmpy2 at the context's precision when it is installed: both
+        round every operation correctly to nearest, so the iterates are the same numbers.
         """
         ctx = self.ctx
-        bound = 1e6 * (1 + abs(w) + self.p)
-        for j in range(steps):
-            x = w - self.p
-            if self.attracting and abs(x) <= self.r1:
-                zeta = self._poly(self.k1_c, x) * ctx.power(self.nu, steps - j)
-                return self.p + self._poly(self.p1_c, zeta)
-            new = self.f(w)
-            if new == w:
-                return w
-            if not ctx.isfinite(new) or abs(new) > bound:
-                raise ValueError("the GD trajectory diverges for these parameters "
-                                 "(need 0 < eta*sigma < 1 and w0 in the basin of sigma/lambda)")
-            if j >= max_transient and self.attracting:
-                raise ValueError("the trajectory did not reach the basin of sigma/lambda "
-                                 f"in {max_transient} steps")
-            w = new
-        return w
+        args = (w, self.p, self.r1 if self.attracting else ctx.zero, self.eta, self.sigma, self.lam,
+                1e6 * (1 + abs(w) + self.p))
+        j = None
+        if gmpy2 is not None:
+            try:
+                with gmpy2.context(precision=ctx.prec, trap_overflow=True, trap_underflow=True,
+                                   trap_invalid=True):
+                    j, w = _walk(*map(_to_mpfr, args), steps, self.attracting, max_transient)
+                man, exp = w.as_mantissa_exp()
+                w = ctx.mpf((int(man), int(exp)))
+            except gmpy2.RangeError:  # beyond gmpy2's exponent range: mpmath's is unbounded
+                j = None
+        if j is None:
+            j, w = _walk(*args, steps, self.attracting, max_transient)
+        if j == steps:
+            return w
+        x = w - self.p
+        zeta = self._poly(self.k1_c, x) * ctx.power(self.nu, steps - j)
+        return self.p + self._poly(self.p1_c, zeta)
 
     def psi(self, z: object) -> object:
         """Ψ(z) = fⁿ(Ψ_N(z/μⁿ)) with n the least integer putting z/μⁿ in the chart disk."""

@@ -15,8 +15,10 @@ and K = P⁻¹. Comparing the coefficients of z^n gives the recursions (SPEC §2
 
 whose right sides use only c_1..c_{n−1} (d_1..d_{n−1}). For a polynomial map with
 |m| > 1, P is entire; near an attracting point (|m| < 1) both converge on a disk.
-The arithmetic is exact: coefficients are ``Fraction``s when the map's coefficients
-are rational numbers, and ``sympy`` expressions (cancelled at each step) otherwise.
+The arithmetic is exact when the map's coefficients are: ``Fraction``s for rational
+numbers, ``sympy`` expressions (cancelled at each step) for symbols. Floating
+coefficients (gmpy2 ``mpfr``, mpmath ``mpf``) run the same recursion in their own
+working precision; the caller certifies the result by a precision change.
 
 For g(x) = 2x + x² = (1 + x)² − 1 the answers are known: P(z) = e^z − 1 and
 K(x) = log(1 + x).
@@ -31,33 +33,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from operator import add, mul
 
 import sympy as sp
 
 
 def _field(values: Sequence[object]) -> tuple[list, object]:
-    """Return the values in the exact field they live in, and the normaliser of that field."""
+    """Return the values in the field they live in, and the normaliser of that field.
+
+    Exact rationals become ``Fraction``s, other sympy input stays symbolic (normalised by
+    ``sympy.cancel``); floating values (gmpy2 ``mpfr``, mpmath ``mpf``) are kept as they
+    are, so the recursion runs in their own arithmetic and working precision.
+    """
     if all(isinstance(v, (int, Fraction)) or (isinstance(v, sp.Basic) and v.is_Rational)
            for v in values):
         return [Fraction(int(sp.numer(v)), int(sp.denom(v))) if isinstance(v, sp.Basic) else Fraction(v)
                 for v in values], (lambda x: x)
-    return [sp.S(v) for v in values], sp.cancel
+    if any(isinstance(v, (int, Fraction, sp.Basic)) for v in values):
+        return [sp.S(v) for v in values], sp.cancel
+    return list(values), (lambda x: x)
 
 
-def _mul_trunc(a: list, b: list, order: int, zero: object) -> list:
-    """Product of two coefficient lists (index = power), truncated after ``order``."""
-    out = [zero] * (order + 1)
-    for i, ai in enumerate(a):
-        if ai == 0 or i > order:
-            continue
-        for j in range(min(len(b), order + 1 - i)):
-            if b[j] != 0:
-                out[i + j] += ai * b[j]
-    return out
+def _dot(a: Sequence[object], b: Sequence[object], zero: object) -> object:
+    """Σ a_i b_i over the shorter of the two (a C-level loop for floating types)."""
+    return sum(map(mul, a, b), zero)
 
 
 def _prepare(map_coeffs: Sequence[object], order: int, what: str) -> tuple[list, object, object, object]:
-    """Validate; return the coefficients in their exact field, its normaliser, m and 0."""
+    """Validate; return the coefficients in their field, its normaliser, m and 0."""
     if len(map_coeffs) < 1:
         raise ValueError("the map needs at least its multiplier (coefficient of x)")
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
@@ -70,30 +73,47 @@ def _prepare(map_coeffs: Sequence[object], order: int, what: str) -> tuple[list,
 
 
 def poincare_coefficients(map_coeffs: Sequence[object], order: int) -> tuple:
-    """c_1..c_order of P with P(m z) = g(P(z)); ``map_coeffs`` = (m, b_2, …, b_d)."""
+    """c_1..c_order of P with P(m z) = g(P(z)); ``map_coeffs`` = (m, b_2, …, b_d).
+
+    O(d·order²) operations: the powers P^j (2 <= j <= d) are extended one coefficient per
+    step, [z^n] P^j = Σ_{i=1}^{n−j+1} c_i [z^{n−i}] P^{j−1}, which uses c_1..c_{n−1} only.
+    """
     b, norm, m, zero = _prepare(map_coeffs, order, "Poincaré")
     c = [zero, zero + 1]  # c_0 = 0, c_1 = 1
+    powers = [c] + [[zero] * (order + 1) for _ in b[1:]]  # powers[j-1][n] = [z^n] P^j
+    m_n = m
     for n in range(2, order + 1):
-        # Σ_j b_j [z^n] P^j with P known to order n-1 (c_n cannot enter for j >= 2)
-        power, rhs = c[:], zero
-        for bj in b[1:]:
-            power = _mul_trunc(power, c, n, zero)
-            rhs += bj * power[n]
-        c.append(norm(rhs / (m**n - m)))
+        m_n *= m
+        for j in range(1, len(powers)):  # P^{j+1} at z^n; needs n - i >= j
+            prev = powers[j - 1]
+            powers[j][n] = _dot(c[1:n - j + 1], prev[n - 1:j - 1:-1], zero)
+        rhs = _dot(b[1:], [pw[n] for pw in powers[1:]], zero)
+        c.append(norm(rhs / (m_n - m)))
     return tuple(c[1:])
 
 
 def koenigs_coefficients(map_coeffs: Sequence[object], order: int) -> tuple:
-    """d_1..d_order of K with K(g(x)) = m K(x); ``map_coeffs`` = (m, b_2, …, b_d)."""
+    """d_1..d_order of K with K(g(x)) = m K(x); ``map_coeffs`` = (m, b_2, …, b_d).
+
+    O(d·order²) operations: g^{j+1} = g^j·g is extended by the d terms of g only.
+    """
     b, norm, m, zero = _prepare(map_coeffs, order, "Koenigs")
     g = ([zero, *b] + [zero] * order)[: order + 1]
-    powers = [g]  # powers[j-1] = g^j truncated
+    powers = [g]  # powers[j-1][n] = [x^n] g^j, for n <= order
     d = [zero, zero + 1]
+    m_n = m
     for n in range(2, order + 1):
+        m_n *= m
         while len(powers) < n - 1:
-            powers.append(_mul_trunc(powers[-1], g, order, zero))
-        rhs = sum((d[j] * powers[j - 1][n] for j in range(1, n)), zero)
-        d.append(norm(rhs / (m - m**n)))
+            # [x^e] g^{j+1} = Σ_k b_k [x^{e−k}] g^j; g^j has no terms below x^j
+            last, j = powers[-1], len(powers)
+            tail = last[j:order]  # [x^{j..order−1}] g^j, shifted by one power of x
+            acc = [b[0] * t for t in tail]
+            for k, bk in enumerate(b[1:], start=1):
+                acc[k:] = map(add, acc[k:], [bk * t for t in tail[: len(tail) - k]])
+            powers.append([zero] * (j + 1) + acc)
+        rhs = _dot(d[1:n], [pw[n] for pw in powers[: n - 1]], zero)
+        d.append(norm(rhs / (m - m_n)))
     return tuple(d[1:])
 
 
