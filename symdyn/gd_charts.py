@@ -117,7 +117,11 @@ def numeric_map_coefficients(model: Model, at: str = "zero") -> tuple[Fraction, 
 
 
 def _float_series(coeffs: tuple[Fraction, ...], order: int, kind: str, ctx: mpmath.MPContext) -> list:
-    """The chart series in floating point at ctx.prec + SERIES_GUARD_BITS, rounded once into ``ctx``."""
+    """The chart series in floating point at ctx.prec + SERIES_GUARD_BITS, rounded once to ctx.prec.
+
+    gmpy2 ``mpfr`` numbers when gmpy2 is installed (evaluated by :meth:`GDCharts._poly` in
+    gmpy2), else ``mpf`` of ``ctx``.
+    """
     fn = poincare_coefficients if kind == "poincare" else koenigs_coefficients
     prec = ctx.prec + SERIES_GUARD_BITS
     if gmpy2 is None:  # pragma: no cover - exercised only where gmpy2 is missing
@@ -127,17 +131,23 @@ def _float_series(coeffs: tuple[Fraction, ...], order: int, kind: str, ctx: mpma
         return [ctx.mpf(c) for c in series]
     with gmpy2.context(precision=prec):
         series = fn(tuple(gmpy2.mpfr(gmpy2.mpq(q.numerator, q.denominator)) for q in coeffs), order)
-    out = []
-    for c in series:
-        man, exp = c.as_mantissa_exp()
-        out.append(ctx.mpf((int(man), int(exp))))
-    return out
+    with gmpy2.context(precision=ctx.prec):
+        return [+c for c in series]  # unary plus rounds to the context's precision
 
 
-def _log2_abs(x: mpmath.mpf) -> float:
-    """log₂|x| of a nonzero mpf, from its mantissa and exponent (no rounding to a float)."""
-    _, man, exp, _ = x._mpf_
-    return exp + math.log2(man)  # math.log2 takes Python ints of any size
+def _mantissa_exp(x: object) -> tuple[int, int]:
+    """(m, e) with x = m·2^e exactly, for a finite mpf or mpfr."""
+    if isinstance(x, mpmath.ctx_mp_python._mpf):
+        sign, man, exp, _ = x._mpf_
+        return (-int(man) if sign else int(man)), int(exp)
+    man, exp = x.as_mantissa_exp()
+    return int(man), int(exp)
+
+
+def _log2_abs(x: object) -> float:
+    """log₂|x| of a nonzero mpf or mpfr, from its mantissa and exponent (no overflow)."""
+    man, exp = _mantissa_exp(x)
+    return exp + math.log2(abs(man))  # math.log2 takes Python ints of any size
 
 
 def _to_mpfr(x: mpmath.mpf) -> object:
@@ -204,6 +214,8 @@ class GDCharts:
         q = sp.S(q)
         if q.is_Rational:
             return self.ctx.mpf(int(q.p)) / int(q.q)
+        if isinstance(q, sp.exp) and q.args[0].is_Rational:  # the model's start e^{−Lδ}, no evalf
+            return self.ctx.exp(self.exact(q.args[0]))
         return self.ctx.mpf(str(sp.N(q, self.ctx.dps + 10)))
 
     def _radius(self, c: list) -> object:
@@ -224,9 +236,24 @@ class GDCharts:
         whole = math.floor(log_r)
         return ctx.ldexp(ctx.mpf(2.0 ** (log_r - whole)), whole)
 
-    @staticmethod
-    def _poly(c: list, z: object) -> object:
-        """Σ c_n zⁿ (n ≥ 1) by Horner."""
+    def _poly(self, c: list, z: object) -> object:
+        """Σ c_n zⁿ (n ≥ 1) by Horner, in the arithmetic of the coefficients at ctx.prec.
+
+        gmpy2 and mpmath both round each operation correctly to nearest, so the two give
+        the same number; mpmath takes over beyond gmpy2's exponent range.
+        """
+        ctx = self.ctx
+        if gmpy2 is not None and isinstance(c[0], gmpy2.mpfr):
+            try:
+                with gmpy2.context(precision=ctx.prec, trap_overflow=True, trap_underflow=True,
+                                   trap_invalid=True):
+                    zz = _to_mpfr(z)
+                    acc = c[-1]
+                    for ci in reversed(c[:-1]):
+                        acc = acc * zz + ci
+                    return ctx.mpf(_mantissa_exp(acc * zz))
+            except gmpy2.RangeError:
+                c = [ctx.mpf(_mantissa_exp(ci)) for ci in c]
         acc = c[-1]
         for ci in reversed(c[:-1]):
             acc = acc * z + ci
@@ -262,8 +289,7 @@ class GDCharts:
                 with gmpy2.context(precision=ctx.prec, trap_overflow=True, trap_underflow=True,
                                    trap_invalid=True):
                     j, w = _walk(*map(_to_mpfr, args), steps, self.attracting, max_transient)
-                man, exp = w.as_mantissa_exp()
-                w = ctx.mpf((int(man), int(exp)))
+                w = ctx.mpf(_mantissa_exp(w))
             except gmpy2.RangeError:  # beyond gmpy2's exponent range: mpmath's is unbounded
                 j = None
         if j is None:

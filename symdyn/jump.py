@@ -34,7 +34,7 @@ def _start(model: Model, w0: object | None) -> sp.Expr:
     start = model.subs(model.w0) if w0 is None else sp.S(w0)
     if not start.is_number:
         raise ValueError("delta must be given as a number (or pass w0) to evaluate the trajectory")
-    if not start > 0:
+    if not (start.is_positive or start > 0):  # is_positive decides e^{−Lδ} without evalf
         raise ValueError(f"the start w0 must be > 0, got {start}")
     return start
 
