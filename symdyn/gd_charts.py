@@ -40,6 +40,9 @@ from .model import Model
 
 try:  # gmpy2 is a declared dependency; without it the series run on mpmath's mpf
     import gmpy2
+
+    #: gmpy2's trapped exceptions (exponent range, nan): the mpmath path takes over.
+    _GMPY2_TRAPS = (gmpy2.RangeError, gmpy2.InexactResultError, gmpy2.InvalidOperationError)
 except ImportError:  # pragma: no cover - exercised only where gmpy2 is missing
     gmpy2 = None
 
@@ -252,7 +255,7 @@ class GDCharts:
                     for ci in reversed(c[:-1]):
                         acc = acc * zz + ci
                     return ctx.mpf(_mantissa_exp(acc * zz))
-            except gmpy2.RangeError:
+            except _GMPY2_TRAPS:  # beyond gmpy2's exponent range: mpmath's is unbounded
                 c = [ctx.mpf(_mantissa_exp(ci)) for ci in c]
         acc = c[-1]
         for ci in reversed(c[:-1]):
@@ -290,7 +293,7 @@ class GDCharts:
                                    trap_invalid=True):
                     j, w = _walk(*map(_to_mpfr, args), steps, self.attracting, max_transient)
                 w = ctx.mpf(_mantissa_exp(w))
-            except gmpy2.RangeError:  # beyond gmpy2's exponent range: mpmath's is unbounded
+            except _GMPY2_TRAPS:  # beyond gmpy2's exponent range (mpmath's is unbounded), or nan
                 j = None
         if j is None:
             j, w = _walk(*args, steps, self.attracting, max_transient)
