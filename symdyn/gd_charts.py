@@ -14,7 +14,10 @@ recursion of :mod:`symdyn.linearisation` run in floating point (gmpy2 ``mpfr``, 
 mpmath without gmpy2) at the working precision plus :data:`SERIES_GUARD_BITS`, from the
 map's exact coefficients, then rounded once: O(order²) operations, no exact rationals
 (whose sizes grow with the order) and no sympy on the numeric path. Rounding errors of
-the recursion are caught like any other by the certification's precision change. Together they give
+the recursion are caught like any other by the certification's precision change.
+Series and plain steps are evaluated on gmpy2 (correctly rounded like mpmath, so the
+same numbers, ~10× faster); mpmath takes over outside gmpy2's exponent range.
+Together they give
 
 * Ψ(z) = fⁿ(Ψ_N(z/μⁿ)) for any z, and
 * f^s(w) = p + P₁(ν^{s−j} Φ₁(f^j(w) − p)) once f^j(w) is in the disk at p,
@@ -140,7 +143,7 @@ def _float_series(coeffs: tuple[Fraction, ...], order: int, kind: str, ctx: mpma
 
 def _mantissa_exp(x: object) -> tuple[int, int]:
     """(m, e) with x = m·2^e exactly, for a finite mpf or mpfr."""
-    if isinstance(x, mpmath.ctx_mp_python._mpf):
+    if hasattr(x, "_mpf_"):
         sign, man, exp, _ = x._mpf_
         return (-int(man) if sign else int(man)), int(exp)
     man, exp = x.as_mantissa_exp()
