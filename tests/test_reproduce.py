@@ -41,6 +41,7 @@ def test_existing_output_is_replaced_whole(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("old")
+    (out / ".symdyn-reproduce").write_text("written by symdyn reproduce\n")  # a previous run's folder
     assert main(["reproduce", "--out", str(out)]) == 0
     assert not (out / "stale.txt").exists() and (out / "report.md").exists()
     assert (out / "a" / "b.txt").read_text() == "x" and (out / "c.bin").read_bytes() == b"\0"
@@ -51,3 +52,20 @@ def test_out_is_a_file(tmp_path, capsys):
     f.write_text("x")
     assert main(["reproduce", "--out", str(f)]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_refuses_a_folder_it_did_not_write(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    assert main(["reproduce", "--out", str(out)]) == 2
+    assert "did not write" in capsys.readouterr().err
+    assert (out / "thesis.tex").read_text() == "precious"
+
+
+def test_unwritable_out_is_one_line(tmp_path, capsys):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    assert main(["reproduce", "--out", str(f / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err

@@ -43,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `symdyn derive | head`
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a path the user gave cannot be written or read
+        print(f"symdyn {args.command}: error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+              file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"symdyn {args.command}: error: out of memory; ask for fewer steps or points", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("symdyn: interrupted", file=sys.stderr)
         return 130

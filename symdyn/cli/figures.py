@@ -12,7 +12,8 @@ from ..figures import FIGURES, figure_files
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("figures", help="write the paper's Fig 1 and Fig 2 (PNG, PDF, CSV)",
+    p = sub.add_parser("figures",
+                       help="write the paper's Fig 1 and Fig 2, and fig3 (GD regimes), fig4 (depths)",
                        description="Reproduce Fig 1 (closed forms, both inits) and Fig 2 (autoencoder GD) "
                                    "of the paper as PNG + PDF with the plotted data as CSV (SPEC §4).")
     p.add_argument("--out", default="figures", metavar="DIR", help="output directory (default: figures)")

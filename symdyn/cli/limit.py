@@ -15,6 +15,16 @@ from ..serialize import expr_json
 from .common import add_model_args, emit_json, model_from_args
 
 
+def _digits(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"digits must be an integer from 1 to 1000, got {text!r}") from None
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"digits must be an integer from 1 to 1000, got {value}")
+    return value
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("limit", help="delta -> infinity limit of one mode under rescaled time",
                        description="The limit of w(delta*tau) (flow) or w_k at eta*k = delta*tau (GD) as "
@@ -24,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "transition a certified root of the transition equation.")
     add_model_args(p)
     p.add_argument("--dynamics", choices=DYNAMICS, required=True, help="gradient flow or gradient descent")
-    p.add_argument("--digits", type=int, default=30, metavar="D",
+    p.add_argument("--digits", type=_digits, default=30, metavar="D",
                    help="GD, L = 2, numeric sigma, lambda, eta: certified digits of the oscillation interval "
                         "[Psi(1/mu), Psi(1)] at T^eta (default 30)")
     p.set_defaults(run=run)
@@ -36,6 +46,10 @@ def _maybe(e: sp.Expr | None) -> dict[str, str] | None:
 
 def payload(args: argparse.Namespace) -> dict:
     model = model_from_args(args)
+    for name, value in (("sigma", model.sigma), ("lambda", model.lam)):
+        if value == 0:
+            raise ValueError(f"the rescaled limit needs {name} > 0 (a {name} = 0 mode has no transition; "
+                             "see `symdyn derive` for its closed form)")
     if args.dynamics == "gd":
         model.check_step_size()
     r = limit(model, args.dynamics)

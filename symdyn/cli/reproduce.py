@@ -18,11 +18,19 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Derivations, claims (quick by default), figures and tables, and a "
                                    "report. Output goes to a temporary folder that is moved into place "
                                    "at the end, so an interrupted run leaves nothing half-written.")
-    p.add_argument("--out", default="symdyn-out", help="output folder (default ./symdyn-out; replaced)")
+    p.add_argument("--out", default="symdyn-out",
+                   help="output folder (default ./symdyn-out); replaced whole if symdyn wrote it, "
+                        "refused if it is a non-empty folder of yours")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="full", action="store_false", help="quick claims (the default)")
     mode.add_argument("--full", dest="full", action="store_true", help="full claims (slower)")
     p.set_defaults(run=run, full=False)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _write(root: Path, files: dict[str, str | bytes]) -> None:
@@ -35,10 +43,17 @@ def _write(root: Path, files: dict[str, str | bytes]) -> None:
             path.write_text(content, encoding="utf-8")
 
 
+#: Written into every output folder; only a folder that has it (or an empty one) is replaced.
+MARKER = ".symdyn-reproduce"
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {args.out} exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise ValueError(f"--out {args.out} is a non-empty folder that symdyn reproduce did not write; "
+                         "choose a new or empty folder (it is replaced whole)")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -52,8 +67,9 @@ def run(args: argparse.Namespace) -> int:
             sections.append(res.report)
             summary[name] = {**res.summary, "seconds": f"{time.perf_counter() - t0:.1f}"}
             ok &= res.ok
-        _write(tmp, {"report.md": R.report(sections, summary)})
+        _write(tmp, {"report.md": R.report(sections, summary), MARKER: "written by symdyn reproduce\n"})
         written += 1
+        os.chmod(tmp, 0o777 & ~_umask())
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
             os.replace(out, old / "x")

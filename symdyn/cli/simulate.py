@@ -32,8 +32,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.steps < 0 or args.delta < 0 or not np.isfinite(args.delta):
-        raise ValueError("--steps and --delta must be >= 0")
+    if args.steps < 0 or args.steps > 10**7:
+        raise ValueError(f"--steps must be between 0 and 10^7, got {args.steps}")
+    if not np.isfinite(args.delta) or args.delta < 0:
+        raise ValueError(f"--delta must be a finite number >= 0, got {args.delta}")
+    if args.depth * args.delta > 600:
+        raise ValueError(f"--delta {args.delta} makes the float64 start e^(-{args.depth}*delta) underflow; "
+                         "use delta <= 600/depth here, or `symdyn trajectory` (any delta) per mode")
+    if args.eta is not None and (not np.isfinite(args.eta) or args.eta <= 0):
+        raise ValueError(f"--eta must be a finite number > 0, got {args.eta}")
     X, Y = load_npz(args.file)
     sx, sxy = moments(X, Y, center=args.center)
     with warnings.catch_warnings(record=True) as caught:

@@ -53,7 +53,7 @@ def reference(expr: sp.Expr, args: Sequence[sp.Symbol], points: Sequence[Sequenc
         p = dps
         while True:
             a, b = at(p, point), at(p + 20, point)
-            if b != 0 and abs(a - b) <= abs(b) * mpmath.mpf(10) ** (20 - dps):
+            if b != 0 and abs(a - b) <= abs(b) * contexts[p + 20][0].mpf(10) ** (20 - dps):
                 break
             if p >= max_dps:
                 if a == b == 0:  # zero at every precision tried: an exact zero
