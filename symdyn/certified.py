@@ -22,8 +22,8 @@ and nothing else.
 ...     ctx = MPContext(); ctx.prec = prec
 ...     return [ctx.mpf(1) / 3]
 >>> [v] = certify(third, 20)
->>> print(v, v.digits, v.prec)
-0.33333333333333333333 20 115
+>>> str(v), v.digits, v.prec
+('0.33333333333333333333', 20, 115)
 """
 
 from __future__ import annotations

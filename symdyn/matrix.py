@@ -99,19 +99,8 @@ def linear_gd(sx: np.ndarray, sxy: np.ndarray, W0: np.ndarray, eta: float, steps
     sx, sxy = _check_moments(sx, sxy)
     eta = _check_eta(eta)
     rec = _record_steps(steps, record)
-    W = np.array(W0, dtype=float)
-    out = np.empty((rec.size,) + W.shape)
-    j = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(rec[-1] + 1):
-            if k == rec[j]:
-                out[j] = W
-                j += 1
-            if k % 64 == 0:
-                _check_finite(W, eta)
-            if k < rec[-1]:
-                W = W - eta * gradient(sx, sxy, W)
-    _check_finite(W, eta)
+    out, (W,) = _iterate((np.array(W0, dtype=float),), lambda f, W: (W - eta * gradient(sx, sxy, W),),
+                         lambda f: f[0], rec, eta)
     return Run(rec, out, (W,), 1, eta)
 
 
@@ -128,6 +117,26 @@ def linear_flow_closed_form(sx: np.ndarray, sxy: np.ndarray, W0: np.ndarray, t: 
     Ws = least_squares(sx, sxy)
     lam, E = np.linalg.eigh(sx)
     return Ws + (E * np.exp(-t * lam)) @ E.T @ (np.asarray(W0, dtype=float) - Ws)
+
+
+def _iterate(factors: tuple[np.ndarray, ...], step, product, rec: np.ndarray, eta: float):
+    """The GD loop shared by every depth: ``factors ← step(factors, W)`` with W = product(factors),
+    recording W at the steps ``rec`` and stopping with a clear error if the run diverges."""
+    out, j = None, 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(rec[-1] + 1):
+            W = product(factors)
+            if out is None:
+                out = np.empty((rec.size,) + W.shape)
+            if k == rec[j]:
+                out[j] = W
+                j += 1
+            if k % 64 == 0:
+                _check_finite(W, eta)
+            if k < rec[-1]:
+                factors = step(factors, W)
+    _check_finite(product(factors), eta)
+    return out, factors
 
 
 def _check_finite(W: np.ndarray, eta: float) -> None:
@@ -147,20 +156,12 @@ def two_layer_gd(sx: np.ndarray, sxy: np.ndarray, W1: np.ndarray, W2: np.ndarray
     if W1.shape[0] != sx.shape[0] or W2.shape[1] != sxy.shape[1] or W1.shape[1] != W2.shape[0]:
         raise ValueError(f"factor shapes {W1.shape}, {W2.shape} do not fit d = {sx.shape[0]}, "
                          f"p = {sxy.shape[1]}: need W1 d x h and W2 h x p")
-    out = np.empty((rec.size, W1.shape[0], W2.shape[1]))
-    j = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for k in range(rec[-1] + 1):
-            W = W1 @ W2
-            if k == rec[j]:
-                out[j] = W
-                j += 1
-            if k % 64 == 0:
-                _check_finite(W, eta)
-            if k < rec[-1]:
-                G = sx @ W - sxy
-                W1, W2 = W1 - eta * G @ W2.T, W2 - eta * W1.T @ G
-    _check_finite(W1, eta)
+
+    def step(f, W):
+        G = sx @ W - sxy
+        return f[0] - eta * G @ f[1].T, f[1] - eta * f[0].T @ G
+
+    out, (W1, W2) = _iterate((W1, W2), step, lambda f: f[0] @ f[1], rec, eta)
     return Run(rec, out, (W1, W2), 2, eta, init)
 
 

@@ -15,8 +15,8 @@ decided exactly, the rest numerically) and relations.
 >>> x = evaluate(S.sigma / (S.sigma + S.lam), 80, {S.sigma: "1/2", S.lam: 2})
 >>> x.context.prec, x
 (80, mpf('0.20000000000000000000000004'))
->>> print(certified_evaluate(sp.exp(-1600) * 10**695, 30))
-1.34533039652566418843019633966
+>>> str(certified_evaluate(sp.exp(-1600) * 10**695, 30))
+'1.34533039652566418843019633966'
 """
 
 from __future__ import annotations

@@ -29,13 +29,19 @@ def test_ratio_identity_residual_zero():
 def test_ratio_identity_on_exact_iterates():
     sigma, lam, eta, w = Fraction(1), Fraction(2), Fraction(1, 4), Fraction(1, 100)
     r = sp.lambdify((S.sigma, S.eta, y), ratio_identity().expr)
+    lo, hi = 1 - 2 * eta * sigma, 1 / (1 + eta * sigma) ** 2  # SPEC §2 bracket
+    ratios = []
     for _ in range(6):
         nxt = gd(w, sigma, lam, eta)
         u, u_next = 1 / w - lam / sigma, 1 / nxt - lam / sigma
         yy = eta * (sigma - lam * w)
         assert u_next / u == r(sigma, eta, yy)  # exact rational equality
-        assert 1 - 2 * eta * sigma <= u_next / u <= 1 / (1 + eta * sigma) ** 2
+        assert lo <= u_next / u <= hi
+        ratios.append(u_next / u)
         w = nxt
+    # the bracket is not vacuous: from w0 = 1/100 the first ratio sits in the top tenth of it, so a
+    # bracket shrunk from above by 10% would already fail on these exact iterates
+    assert ratios[0] > hi - (hi - lo) / 10
 
 
 def _bound_fns():
