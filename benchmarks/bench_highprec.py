@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import mpmath  # noqa: E402
 from mpmath.libmp import BACKEND, mpf_mul, mpf_sub, round_nearest  # noqa: E402
 
-from symdyn.certified import GUARD_BITS, bits_for_digits  # noqa: E402
-from symdyn.gd_iterate import ENGINES, gd_values, iterate  # noqa: E402
-from symdyn.model import Model  # noqa: E402
+from symdyn.model.core import Model  # noqa: E402
+from symdyn.precise.certified import GUARD_BITS, bits_for_digits  # noqa: E402
+from symdyn.precise.gd_iterate import ENGINES, gd_values, iterate  # noqa: E402
 
 SIGMA, LAM, ETA, DELTA = "1/2", "2", "1/10", "300"
 

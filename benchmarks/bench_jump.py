@@ -20,10 +20,10 @@ import argparse
 import statistics
 import time
 
-from symdyn.gd_iterate import gd_values
-from symdyn.jump import iterate, jump
-from symdyn.model import Model
-from symdyn.poincare import charts
+from symdyn.model.core import Model
+from symdyn.precise.gd_iterate import gd_values
+from symdyn.precise.jump import iterate, jump
+from symdyn.precise.poincare import charts
 
 
 def _timed(fn, *args):

@@ -29,8 +29,8 @@ from scipy.integrate import solve_ivp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from symdyn import symbols as S  # noqa: E402
-from symdyn.closed_forms import gd_closed_form  # noqa: E402
+from symdyn.derive.closed_forms import gd_closed_form  # noqa: E402
+from symdyn.model import symbols as S  # noqa: E402
 from symdyn.numeric import flow_numpy, gd_numpy  # noqa: E402
 from symdyn.numeric.forms import flow_expr  # noqa: E402
 from symdyn.numeric.reference import reference  # noqa: E402

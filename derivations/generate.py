@@ -29,7 +29,7 @@ def write_atomically(path: Path, text: str) -> None:
 
 def main() -> int:
     sys.path.insert(0, str(HERE.parent))
-    from symdyn.sheet import render
+    from symdyn.output.sheet import render
 
     for name, text in render().items():
         write_atomically(HERE / name, text)

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import sympy as sp
 
-from symdyn import symbols as S
-from symdyn.bounds import printed_forms, thm3_bounds
-from symdyn.jump import iterate
-from symdyn.model import Model
-from symdyn.mp_eval import certified_evaluate
+from symdyn.derive.bounds import printed_forms, thm3_bounds
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+from symdyn.precise.evaluate import certified_evaluate
+from symdyn.precise.jump import iterate
 
 w0 = sp.Rational(1, 10**6)
 model = Model(depth=2, sigma=1, lam=1, eta="1/10")

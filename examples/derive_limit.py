@@ -1,8 +1,8 @@
 """Derive the delta -> infinity limits of the two-layer dynamics and print them as LaTeX."""
 
-from symdyn.latex import latex
-from symdyn.limits import flow_limit, gd_limit, gd_transition_series
-from symdyn.model import Model
+from symdyn.asymptotics.limits import flow_limit, gd_limit, gd_transition_series
+from symdyn.model.core import Model
+from symdyn.output.latex import latex
 
 for init in ("layer", "product"):
     lim = flow_limit(Model(depth=2, init=init))

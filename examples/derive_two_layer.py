@@ -5,7 +5,7 @@ import sympy as sp
 from scipy.integrate import solve_ivp
 
 import symdyn
-from symdyn import symbols as S
+from symdyn.model import symbols as S
 
 d = symdyn.derive(symdyn.Model(depth=2))
 print("ODE  dw/dt =", d.ode.expr)

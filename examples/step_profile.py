@@ -8,8 +8,8 @@ import sys
 import numpy as np
 from matplotlib.figure import Figure
 
-from symdyn.model import Model
-from symdyn.trajectory_numpy import numpy_trajectory
+from symdyn.model.core import Model
+from symdyn.numeric.trajectory import numpy_trajectory
 
 out = sys.argv[1] if len(sys.argv) > 1 else "step_profile.png"
 sigma, lam, eta = 1.0, 1.0, 0.1

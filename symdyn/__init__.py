@@ -3,20 +3,22 @@
 Reference: G. Gidel, F. Bach, S. Lacoste-Julien, "Implicit Regularization of Discrete
 Gradient Dynamics in Linear Neural Networks", NeurIPS 2019 (arXiv 1904.13262).
 
+The package is layered, one folder a layer, data flowing downward:
+model → derive → asymptotics → precise → numeric → matrix → claims → output → cli.
+
 >>> import symdyn
 >>> symdyn.derive(symdyn.Model(depth=2)).gd_map.expr
 w*(eta*(-lambda*w + sigma) + 1)**2
 """
 
-from .api import Derivation, derive
-from .closed_forms import flow_closed_form, gd_closed_form, implicit_relation
-from .derivation import Derived
-from .dynamics import product_map, product_ode
-from .exact import parse_number
-from .limits import limit
-from .model import Model
-from .numeric import flow_numpy, to_numpy
-from .trajectory import trajectory
+from symdyn.asymptotics.limits import limit
+from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form, implicit_relation
+from symdyn.derive.derivation import Derivation, derive
+from symdyn.derive.derived import Derived
+from symdyn.derive.dynamics import product_map, product_ode
+from symdyn.model import Model, parse_number
+from symdyn.numeric import flow_numpy, to_numpy
+from symdyn.precise.trajectory import trajectory
 
 __all__ = [
     "Derivation",

@@ -1,5 +1,5 @@
 """``python -m symdyn`` runs the CLI."""
 
-from .cli import main
+from symdyn.cli import main
 
 raise SystemExit(main())

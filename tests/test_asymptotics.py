@@ -9,10 +9,10 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
-from symdyn.asymptotics import GD_RESCALING, Undecidable, evaluate_at, exp_terms, rescaled_limit, sign_of
-from symdyn.limits import flow_limit
-from symdyn.model import Model
+from symdyn.asymptotics.engine import GD_RESCALING, Undecidable, evaluate_at, exp_terms, rescaled_limit, sign_of
+from symdyn.asymptotics.limits import flow_limit
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
 
 SLOW = pytest.mark.slow
 POINTS = [(1, 1), (2, 1), ("1/2", 3),  # (σ, λ), exact; two more in the slow run

@@ -10,8 +10,8 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
-from symdyn.bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
+from symdyn.derive.bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
+from symdyn.model import symbols as S
 
 
 def gd(w, sigma, lam, eta):

@@ -27,7 +27,7 @@ def test_quick_run_derivation_claims_as_expected():
 
 def test_same_detects_a_wrong_printed_form():
     # negative control for the comparison every 'printed form' claim uses
-    from symdyn.dynamics import product_ode
+    from symdyn.derive.dynamics import product_ode
 
     assert _same(product_ode(2).expr, "2*w*(sigma - lambda*w)").status == HOLDS
     assert _same(product_ode(2).expr, "w*(sigma - lambda*w)").status == FAILS

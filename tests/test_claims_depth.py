@@ -41,7 +41,7 @@ def test_transition_rate_is_two(results):
 
 
 def test_wrong_transition_value_is_reported(monkeypatch):
-    # negative control: w* off by 1e-9 bends the measured rate at delta = 8 (error 9e-9) by ~0.05 > 0.01
+    # negative control: x_L off by 1e-9 leaves 2F1(1, a; a+1; x) ~ 1e-8, far above the 1e-27 the claim allows
     true = D.transition_constant(4)
     monkeypatch.setattr(D, "transition_constant", lambda L: true + sp.Float("1e-9", 30))
     assert D._transition_value(4, True).status == FAILS

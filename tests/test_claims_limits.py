@@ -8,11 +8,11 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
-from symdyn.bounds import printed_forms, thm3_bounds
-from symdyn.certified import CertificationError
 from symdyn.claims import catalog, run
 from symdyn.claims.gd_runs import certified_margins, first_violation, gd_model, holds_on_run
+from symdyn.derive.bounds import printed_forms, thm3_bounds
+from symdyn.model import symbols as S
+from symdyn.precise.certified import CertificationError
 
 IDS = ("thm2", "E1", "E5", "cor1", "E11", "cor2", "E10", "gd-transition", "E15", "gd-limit",
        "ratio-identity", "thm3-lower", "thm3-upper", "E7", "E8", "thm3-sigma0", "E9")
@@ -109,8 +109,8 @@ def test_checker_reports_a_wrong_bound():
 
 def test_low_precision_counterexample_is_refused():
     # the E7 margin (2.09e-13 on values near 1) cannot be certified when the precision cap is too low
-    from symdyn.certified import certify
     from symdyn.claims.gd_runs import margins
+    from symdyn.precise.certified import certify
 
     printed = next(p for p in printed_forms() if p.name == "printed Thm 3 upper bound").expr
     m = gd_model(1, 1, "1/10")

@@ -14,7 +14,7 @@ from symdyn.claims.matrix import (
     mode_run,
     plateau_distances,
 )
-from symdyn.matrix import non_orthogonal, random_orthogonal
+from symdyn.matrix.dynamics import non_orthogonal, random_orthogonal
 
 IDS = ("prop1", "eq21", "E12", "thm1", "thm1-eps", "gd-reduction", "E4", "autoencoder", "E2", "E13", "E14",
        "table1")
@@ -128,8 +128,8 @@ def test_e13_evidence(results):
 
 
 def test_e14_evidence(results):
-    from symdyn.diagnostics import moments
-    from symdyn.experiments import FIG2_VARIANCES, autoencoder_data
+    from symdyn.matrix.diagnostics import moments
+    from symdyn.matrix.experiments import FIG2_VARIANCES, autoencoder_data
 
     (c,) = results["E14"].outcome.evidence["cases"]
     X, B = autoencoder_data(c["seed"], c["n"], c["d"])

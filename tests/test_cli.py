@@ -7,9 +7,9 @@ import sys
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
 from symdyn.cli import main
-from symdyn.serialize import parse, srepr
+from symdyn.model import symbols as S
+from symdyn.model.serialize import parse, srepr
 
 
 def run_json(capsys, *argv):

@@ -4,9 +4,9 @@ import json
 
 import sympy as sp
 
-from symdyn import symbols as S
 from symdyn.cli import main
-from symdyn.serialize import from_json
+from symdyn.model import symbols as S
+from symdyn.model.serialize import from_json
 
 
 def run_json(capsys, *argv):

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from symdyn import symbols as S
-from symdyn.closed_forms import flow_closed_form, gd_closed_form, implicit_relation
-from symdyn.dynamics import product_ode
+from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form, implicit_relation
+from symdyn.derive.dynamics import product_ode
+from symdyn.model import symbols as S
 
 POINTS = [(1, 1, 1e-3), (2, 0.5, 1e-6), (0.1, 3, 0.02), (0.0, 2, 0.3), (0.0, 0.0, 0.4)]
 

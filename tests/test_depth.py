@@ -7,31 +7,30 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
-from symdyn.closed_forms import implicit_relation
-from symdyn.depth import (
-    depth_rescaled_limit,
+from symdyn.asymptotics.depth import depth_rescaled_limit
+from symdyn.derive.closed_forms import implicit_relation
+from symdyn.derive.depth import (
     elementary_relation,
     escape_scale,
     gd_escape_expansion,
     gd_step_bound,
     regular_integral,
     special_mode_solutions,
-    transition_constant,
     transition_equation,
 )
-from symdyn.depth_eval import (
+from symdyn.matrix.experiments import depth_comparison_data
+from symdyn.model import symbols as S
+from symdyn.numeric.depth import (
     _G_numpy,
-    depth_comparison_data,
-    depth_flow_mp,
     depth_flow_numpy,
-    depth_flow_rescaled_mp,
     depth_flow_rescaled_numpy,
     depth_gd_numpy,
     gd_flow_lag,
     gd_lag_rate,
     log_w0_of,
 )
+from symdyn.precise.constants import transition_constant
+from symdyn.precise.depth_flow import depth_flow_mp, depth_flow_rescaled_mp
 
 
 @pytest.mark.parametrize("depth", [3, 4])
@@ -130,7 +129,8 @@ def test_transition_constant_certified(depth):
 def test_rescaled_limit_against_mpmath_at_growing_delta(depth, deltas):
     lim = depth_rescaled_limit(depth)
     ts = lim.transitions[0].subs(S.sigma, 1)
-    wstar = float(lim.boundary_values[0].subs({S.sigma: 1, S.lam: 1}))
+    [x_L] = lim.constants                       # the named constant, with its certified value
+    wstar = float(lim.boundary_values[0].subs({S.sigma: 1, S.lam: 1, x_L: transition_constant(depth)}))
     errs, before, after = [], [], []
     for d in deltas:
         errs.append(abs(float(depth_flow_rescaled_mp(depth, 1, 1, ts, d, dps=25)) - wstar))

@@ -4,15 +4,15 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
-from symdyn.dynamics import (
+from symdyn.derive.dynamics import (
     balanced_factor_map,
     conserved_quantities,
     factor_flow,
     product_map,
     product_ode,
 )
-from symdyn.serialize import parse
+from symdyn.model import symbols as S
+from symdyn.model.serialize import parse
 
 W, SIG, LAM, ETA = S.w, S.sigma, S.lam, S.eta
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from symdyn.cli import main
-from symdyn.data import load_npz
-from symdyn.experiments import crossings, fig1_data, fig2_data, table1_claim, table1_rows
+from symdyn.matrix.data import load_npz
+from symdyn.matrix.experiments import crossings, fig1_data, fig2_data, table1_claim, table1_rows
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_fig2_linear_is_smooth_and_eq28_does_not_vanish(fig2):
 
 def test_table1_on_bundled_data():
     pytest.importorskip("sklearn")
-    from symdyn.data import load_classification
+    from symdyn.matrix.data import load_classification
     rows = table1_rows({"iris": load_classification("iris"), "wine": load_classification("wine")})
     assert len(rows) == 4
     for r in rows:

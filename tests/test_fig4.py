@@ -5,8 +5,8 @@ import io
 
 import pytest
 
-from symdyn.depth import transition_constant
-from symdyn.figures import FIG4, FIGURES, figure_files
+from symdyn.output.figures import FIG4, FIGURES, figure_files
+from symdyn.precise.constants import transition_constant
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,10 @@ import gmpy2
 import mpmath
 import pytest
 
-from symdyn.gd_charts import GDCharts, _float_series, map_coefficients, numeric_map_coefficients
-from symdyn.linearisation import koenigs_coefficients, poincare_coefficients, series_residual
-from symdyn.model import Model
+from symdyn.derive.linearisation import koenigs_coefficients, poincare_coefficients, series_residual
+from symdyn.derive.poincare import map_coefficients
+from symdyn.model.core import Model
+from symdyn.precise.charts import GDCharts, _float_series, numeric_map_coefficients
 
 MODELS = [Model(depth=2, sigma=1, lam=1, eta="1/10"), Model(depth=2, sigma="3/2", lam="2/7", eta="1/5"),
           Model(depth=2, sigma=2, lam=3, eta="0.05")]

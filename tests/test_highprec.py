@@ -10,16 +10,16 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
-from symdyn.certified import CertificationError, agreeing_digits, certify
 from symdyn.cli import main
-from symdyn.closed_forms import flow_closed_form, gd_closed_form
-from symdyn.dynamics import balanced_factor_map, product_map
-from symdyn.flow_ode import flow_values, integrate
-from symdyn.gd_iterate import KERNELS, gd_values, iterate
-from symdyn.model import Model
-from symdyn.mp_eval import as_fraction, certified_evaluate, evaluate
-from symdyn.trajectory import trajectory
+from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form
+from symdyn.derive.dynamics import balanced_factor_map, product_map
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+from symdyn.precise.certified import CertificationError, agreeing_digits, certify
+from symdyn.precise.evaluate import as_fraction, certified_evaluate, evaluate
+from symdyn.precise.flow_ode import flow_values, integrate
+from symdyn.precise.gd_iterate import KERNELS, gd_values, iterate
+from symdyn.precise.trajectory import trajectory
 
 SPEC = dict(sigma="1/2", lam=2, eta="1/10")  # the acceptance parameters
 

@@ -9,10 +9,10 @@ import pytest
 import sympy as sp
 
 from symdyn.cli import main
-from symdyn.jump import iterate, jump
-from symdyn.model import Model
-from symdyn.poincare import psi, transition_interval
-from symdyn.trajectory import trajectory
+from symdyn.model.core import Model
+from symdyn.precise.jump import iterate, jump
+from symdyn.precise.poincare import psi, transition_interval
+from symdyn.precise.trajectory import trajectory
 
 
 def _mp(text, dps=60):

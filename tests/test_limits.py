@@ -6,9 +6,8 @@ import pytest
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from symdyn import symbols as S
-from symdyn.asymptotics import evaluate_at
-from symdyn.limits import (
+from symdyn.asymptotics.engine import evaluate_at
+from symdyn.asymptotics.limits import (
     frobenius_limit,
     gd_limit,
     gd_transition,
@@ -18,7 +17,8 @@ from symdyn.limits import (
     printed_half_time,
     visited_matrix,
 )
-from symdyn.model import Model
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
 
 
 def test_cor1_frobenius_limit_values():

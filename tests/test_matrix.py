@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from symdyn.matrix import (
+from symdyn.matrix.dynamics import (
     flow,
     linear_flow_closed_form,
     linear_gd,

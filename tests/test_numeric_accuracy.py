@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
-from symdyn.closed_forms import gd_closed_form
+from symdyn.derive.closed_forms import gd_closed_form
+from symdyn.model import symbols as S
 from symdyn.numeric import flow_numpy, gd_numpy
 from symdyn.numeric.forms import flow_expr, init_exponent
 from symdyn.numeric.reference import reference

@@ -6,7 +6,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symdyn import symbols as S
+from symdyn.model import symbols as S
 from symdyn.numeric import flow_numpy, gd_numpy, to_numpy
 from symdyn.numeric.forms import flow_expr
 

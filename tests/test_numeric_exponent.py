@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symdyn import symbols as S
+from symdyn.model import symbols as S
 from symdyn.numeric import flow_numpy
 from symdyn.numeric.accurate import minus_product
 from symdyn.numeric.forms import flow_expr

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symdyn import symbols as S
+from symdyn.model import symbols as S
 from symdyn.numeric import domain as D
 from symdyn.numeric import flow_numpy, gd_numpy, to_numpy
 from symdyn.numeric.accurate import log_abs_one_minus_product, minus_product

@@ -9,18 +9,12 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symdyn.certified import certify
 from symdyn.cli import main
-from symdyn.gd_charts import map_coefficients
-from symdyn.linearisation import koenigs_coefficients, poincare_coefficients, series_residual
-from symdyn.model import Model
-from symdyn.poincare import (
-    flow_poincare_function,
-    koenigs_function,
-    poincare_function,
-    psi,
-    transition_interval,
-)
+from symdyn.derive.linearisation import koenigs_coefficients, poincare_coefficients, series_residual
+from symdyn.derive.poincare import flow_poincare_function, koenigs_function, map_coefficients, poincare_function
+from symdyn.model.core import Model
+from symdyn.precise.certified import certify
+from symdyn.precise.poincare import psi, transition_interval
 
 M = Model(depth=2, sigma=1, lam=1, eta="0.1")
 

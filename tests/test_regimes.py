@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symdyn import regimes as R
-from symdyn.figures import FIGURES, figure_files
-from symdyn.model import Model
+from symdyn.derive import regimes as R
+from symdyn.model.core import Model
+from symdyn.output.figures import FIGURES, figure_files
 
 
 def _orbit(s, x0, n, dps=30, sigma_zero=False):
@@ -105,8 +105,8 @@ def test_fig3_files_and_data():
 
 def test_sheet_section_uses_verified_derivations():
     """The formula-sheet section shows the derived objects (no retyped formulas) and they verify."""
-    from symdyn.poincare import flow_poincare_function
-    from symdyn.sheet import SECTIONS, _regimes
+    from symdyn.derive.poincare import flow_poincare_function
+    from symdyn.output.sheet import SECTIONS, _regimes
 
     assert _regimes in SECTIONS
     sec = _regimes()  # only this section: build() would render the whole sheet

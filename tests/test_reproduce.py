@@ -1,8 +1,8 @@
 """`symdyn reproduce`: files, summary, and atomic output."""
 
 
-from symdyn import reproduce as R
 from symdyn.cli import main
+from symdyn.output import reproduce as R
 
 
 def test_reproduce_writes_report_and_sheets(tmp_path, capsys, monkeypatch):

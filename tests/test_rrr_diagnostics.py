@@ -5,9 +5,9 @@ import warnings
 import numpy as np
 import pytest
 
-from symdyn.diagnostics import Assumption1Warning, check_assumption1, delta_x, delta_xy
-from symdyn.matrix import loss, random_orthogonal
-from symdyn.rrr import assumption1_rrr, cor2_comparison, dynamics_limit, rrr, rrr_numeric
+from symdyn.matrix.diagnostics import Assumption1Warning, check_assumption1, delta_x, delta_xy
+from symdyn.matrix.dynamics import loss, random_orthogonal
+from symdyn.matrix.rrr import assumption1_rrr, cor2_comparison, dynamics_limit, rrr, rrr_numeric
 
 
 def random_data(seed=1, n=200, d=5, p=4):

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
 from symdyn.cli import main
-from symdyn.latex import latex
-from symdyn.sheet import build, render
+from symdyn.model import symbols as S
+from symdyn.output.latex import latex
+from symdyn.output.sheet import build, render
 
 DERIVATIONS = Path(__file__).resolve().parent.parent / "derivations"
 

@@ -6,7 +6,6 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from symdyn import symbols as S
 from symdyn.claims import catalog, run
 from symdyn.claims.base import CATALOG, ERROR, FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim
 from symdyn.claims.sweep import (
@@ -21,7 +20,8 @@ from symdyn.claims.sweep import (
     sweep,
 )
 from symdyn.cli import main
-from symdyn.dynamics import product_map
+from symdyn.derive.dynamics import product_map
+from symdyn.model import symbols as S
 from symdyn.numeric import to_numpy
 
 
@@ -138,7 +138,7 @@ def test_cli_rejects_bad_seed_or_cases(flags, capsys):
 
 
 def test_reproduce_report_shows_the_seed(monkeypatch):
-    from symdyn import reproduce
+    from symdyn.output import reproduce
 
     monkeypatch.setattr(reproduce, "run_claims", lambda quick, seed: run(["E3", "ode-L1"], quick=quick,
                                                                          seed=seed, cases=2))

@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symdyn import symbols as S
 from symdyn.cli import main
-from symdyn.depth import elementary_relation
-from symdyn.dynamics import balanced_factor_map, product_map
-from symdyn.gd_iterate import deep_kernel, gd_values
-from symdyn.model import Model
-from symdyn.trajectory import trajectory
-from symdyn.trajectory_numpy import numpy_trajectory
+from symdyn.derive.depth import elementary_relation
+from symdyn.derive.dynamics import balanced_factor_map, product_map
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+from symdyn.numeric.trajectory import numpy_trajectory
+from symdyn.precise.gd_iterate import deep_kernel, gd_values
+from symdyn.precise.trajectory import trajectory
 
 
 def _odefun(depth, sigma, lam, w0_exp, times, dps):

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from symdyn.cli import main
-from symdyn.model import Model
-from symdyn.trajectory import trajectory
-from symdyn.trajectory_numpy import numpy_trajectory
+from symdyn.model.core import Model
+from symdyn.numeric.trajectory import numpy_trajectory
+from symdyn.precise.trajectory import trajectory
 
 
 @pytest.mark.parametrize("depth, dynamics, at", [

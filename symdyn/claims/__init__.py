@@ -10,8 +10,17 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from .base import CATALOG, ERROR, Claim, Outcome
-from .sweep import DEFAULT_SEED, FULL_CASES, QUICK_CASES, SWEEPS, check_seed_cases, claim_rng, merge, sweep_error
+from symdyn.claims.base import CATALOG, ERROR, Claim, Outcome
+from symdyn.claims.sweep import (
+    DEFAULT_SEED,
+    FULL_CASES,
+    QUICK_CASES,
+    SWEEPS,
+    check_seed_cases,
+    claim_rng,
+    merge,
+    sweep_error,
+)
 
 #: Modules that register claims, in report order.
 MODULES = ("derivations", "matrix", "limits", "bounds", "depth")

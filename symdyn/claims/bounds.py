@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .. import symbols as S
-from ..bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
-from ..certified import certify
-from ..dynamics import product_map
-from ..gd_iterate import iterate
-from .base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
-from .gd_runs import START_PREC, certified_values, first_violation, gd_model, holds_on_run, params
+from symdyn.claims.base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
+from symdyn.claims.gd_runs import START_PREC, certified_values, first_violation, gd_model, holds_on_run, params
+from symdyn.derive.bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
+from symdyn.derive.dynamics import product_map
+from symdyn.model import symbols as S
+from symdyn.precise.certified import certify
+from symdyn.precise.gd_iterate import iterate
 
 #: Parameter sets (σ, λ, η, w0) inside the corrected hypotheses 0 < w0 < σ/λ, 2ησ <= 1.
 RUNS = (("1", "1", "1/10", "1e-6"), ("2", "1", "1/5", "3/10"), ("1/2", "3", "9/10", "1/100"),

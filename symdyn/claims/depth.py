@@ -2,7 +2,7 @@
 
 Not in the paper; the escape time of order e^{(L−2)δ} is Arora et al. (2019) and Gissin et al.
 (2020). Each check reads the engine's limit (:func:`symdyn.depth.depth_rescaled_limit`) and then
-evaluates the flow with certified digits (:func:`symdyn.depth_eval.certified_depth_flow`: the implicit
+evaluates the flow with certified digits (:func:`symdyn.precise.depth_flow.certified_depth_flow`: the implicit
 closed form inverted, rerun at rising precision) or iterates GD with certified digits
 (:mod:`symdyn.gd_iterate`). Ids end in ``-L3``/``-L4`` (``verify --depth`` filters on that suffix).
 """
@@ -14,13 +14,15 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .. import symbols as S
-from ..depth import depth_rescaled_limit, elementary_relation, escape_scale, transition_constant
-from ..depth_eval import certified_depth_flow
-from ..gd_iterate import gd_values
-from ..model import Model
-from ..mp_eval import certified_evaluate
-from .base import FAILS, HOLDS, Outcome, claim
+from symdyn.asymptotics.depth import depth_rescaled_limit, transition_symbol
+from symdyn.claims.base import FAILS, HOLDS, Outcome, claim
+from symdyn.derive.depth import elementary_relation, escape_scale
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+from symdyn.precise.constants import transition_constant
+from symdyn.precise.depth_flow import certified_depth_flow
+from symdyn.precise.evaluate import certified_evaluate, local_context
+from symdyn.precise.gd_iterate import gd_values
 
 SOURCE = "beyond the paper (Arora et al. 2019; Gissin et al. 2020), SPEC §2 general L"
 
@@ -76,10 +78,17 @@ for _L in (3, 4):
 
 
 def _transition_value(depth: int, quick: bool) -> Outcome:
-    lim = depth_rescaled_limit(depth)    # first use of x_L per process: ~4 s for L = 3 (mpmath hyp2f1), cached
+    lim = depth_rescaled_limit(depth)
+    # first use of x_L per process: ~1 s (hypergeometric series), cached
     x = transition_constant(depth)
     w_star = sp.Rational(str(x)) * SIGMA / LAM
-    sym_ok = sp.simplify(lim.boundary_values[0] - x * S.sigma / S.lam) == 0
+    x_sym = transition_symbol(depth)
+    sym_ok = sp.simplify(lim.boundary_values[0] - x_sym * S.sigma / S.lam) == 0 and x_sym in lim.constants
+    # x must solve its defining equation 2F1(1, a; a+1; x) = 0: |F(x)| <= |F'| * 1e-29 (30 digits, F' ~ -10)
+    ctx = local_context(160)
+    a = ctx.mpf(2) / depth - 1
+    eq_residual = abs(ctx.hyp2f1(1, a, a + 1, ctx.mpf(str(x))))
+    sym_ok = sym_ok and eq_residual < ctx.mpf(10) ** -27
     tau_star = escape_scale(depth).tau_star.subs(S.sigma, SIGMA)
     deltas = TRANSITION_DELTAS[0 if quick else 1]
     errs, rows = [], {}
@@ -93,6 +102,7 @@ def _transition_value(depth: int, quick: bool) -> Outcome:
     num_ok = all(e > 0 for e in errs) and all(abs(r - 2) < 0.01 for r in rates)
     return Outcome(HOLDS if sym_ok and num_ok else FAILS, {
         "w* = x_L sigma/lambda": str(x * SIGMA / LAM), f"x_{depth} (30 certified digits)": str(x),
+        "|2F1(1, a; a+1; x_L)|": ctx.nstr(eq_residual, 3),
         "sigma": str(SIGMA), "lambda": str(LAM), "certified w at tau* (30 digits)": rows,
         "measured rate -d ln(w - w*)/d delta (predicted 2)": [f"{r:.6f}" for r in rates]})
 

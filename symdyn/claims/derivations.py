@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .. import symbols as S
-from ..closed_forms import flow_closed_form
-from ..derivation import residual
-from ..dynamics import balanced_factor_map, conserved_quantities, product_map, product_ode
-from ..serialize import parse
-from .base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
+from symdyn.claims.base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
+from symdyn.derive.closed_forms import flow_closed_form
+from symdyn.derive.derived import residual
+from symdyn.derive.dynamics import balanced_factor_map, conserved_quantities, product_map, product_ode
+from symdyn.model import symbols as S
+from symdyn.model.serialize import parse
 
 #: An exact witness point for numeric evidence: δ = 1, σ = 1/2, λ = 1, η = 1/10, t = 1.
 WITNESS = {S.delta: 1, S.sigma: sp.Rational(1, 2), S.lam: 1, S.eta: sp.Rational(1, 10), S.t: 1}

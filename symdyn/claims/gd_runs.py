@@ -18,11 +18,11 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .. import symbols as S
-from ..certified import Certified, certify
-from ..gd_iterate import iterate
-from ..model import Model
-from ..mp_eval import certified_evaluate, evaluate, exact_mpf, local_context
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+from symdyn.precise.certified import Certified, certify
+from symdyn.precise.evaluate import certified_evaluate, evaluate, exact_mpf, local_context
+from symdyn.precise.gd_iterate import iterate
 
 #: Working precisions for certified runs: margins near the fixed point can be 10^-300 and
 #: below (the bounds and w_k converge together), so the cap is generous; gmpy2 makes it cheap.

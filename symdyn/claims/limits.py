@@ -14,12 +14,8 @@ from fractions import Fraction
 
 import sympy as sp
 
-from .. import symbols as S
-from ..asymptotics import evaluate_at
-from ..certified import Certified, certify
-from ..closed_forms import flow_closed_form
-from ..gd_iterate import iterate
-from ..limits import (
+from symdyn.asymptotics.engine import evaluate_at
+from symdyn.asymptotics.limits import (
     flow_limit,
     frobenius_limit,
     gd_limit,
@@ -29,11 +25,15 @@ from ..limits import (
     printed_half_time,
     visited_matrix,
 )
-from ..model import Model
-from ..mp_eval import local_context
-from ..rrr import cor2_comparison
-from .base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
-from .gd_runs import START_PREC, certified_values, within
+from symdyn.claims.base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
+from symdyn.claims.gd_runs import START_PREC, certified_values, within
+from symdyn.derive.closed_forms import flow_closed_form
+from symdyn.matrix.rrr import cor2_comparison
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+from symdyn.precise.certified import Certified, certify
+from symdyn.precise.evaluate import local_context
+from symdyn.precise.gd_iterate import iterate
 
 #: Relative distance h of the probe times τ = (1 ± h) T from a transition T.
 H = sp.Rational(1, 10)

@@ -17,17 +17,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import expm
 
-from ..diagnostics import COMPLETIONS, adapted_basis, delta_x, delta_xy, moments
-from ..experiments import (
-    FIG2_VARIANCES,
-    autoencoder_data,
-    crossings,
-    fig1_data,
-    fig2_data,
-    table1_claim,
-    table1_rows,
-)
-from ..matrix import (
+from symdyn.claims.base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
+from symdyn.matrix.diagnostics import COMPLETIONS, adapted_basis, delta_x, delta_xy, moments
+from symdyn.matrix.dynamics import (
     ModeCheck,
     factor_scale,
     flow,
@@ -42,8 +34,16 @@ from ..matrix import (
     spectral_init,
     two_layer_gd,
 )
-from ..rrr import rrr
-from .base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
+from symdyn.matrix.experiments import (
+    FIG2_VARIANCES,
+    autoencoder_data,
+    crossings,
+    fig1_data,
+    fig2_data,
+    table1_claim,
+    table1_rows,
+)
+from symdyn.matrix.rrr import rrr
 
 EPS = float(np.finfo(float).eps)
 
@@ -528,7 +528,7 @@ def _e14(quick: bool) -> Outcome:
        region="scikit-learn's bundled iris, wine, breast_cancer, digits; 'about two orders' = >= 1.5 decades",
        method="matrix", expected=FAILS)
 def _table1(quick: bool) -> Outcome:
-    from ..data import BUNDLED, load_classification
+    from symdyn.matrix.data import BUNDLED, load_classification
 
     try:
         import sklearn  # noqa: F401

@@ -30,7 +30,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .base import ERROR, FAILS, HOLDS, HOLDS_CORRECTED, Outcome
+from symdyn.claims.base import ERROR, FAILS, HOLDS, HOLDS_CORRECTED, Outcome
 
 #: The documented default seed of ``symdyn verify`` (``--seed``).
 DEFAULT_SEED = 0

@@ -17,17 +17,17 @@ import numpy as np
 import sympy as sp
 from scipy.integrate import solve_ivp
 
-from .. import symbols as S
-from ..dynamics import product_ode
-from ..limits import flow_limit, half_time, printed_half_time
-from ..matrix import linear_gd, scalar_flow, scalar_gd, two_layer_gd
-from ..model import Model
-from ..numeric import flow_numpy, to_numpy
-from ..numeric.forms import init_exponent
-from .derivations import PRINTED_EQ16_SIGMA0
-from .gd_runs import certified_values
-from .limits import _w
-from .sweep import Case, SweepReport, draw_log, draw_uniform, run_cases, sweep
+from symdyn.asymptotics.limits import flow_limit, half_time, printed_half_time
+from symdyn.claims.derivations import PRINTED_EQ16_SIGMA0
+from symdyn.claims.gd_runs import certified_values
+from symdyn.claims.limits import _w
+from symdyn.claims.sweep import Case, SweepReport, draw_log, draw_uniform, run_cases, sweep
+from symdyn.derive.dynamics import product_ode
+from symdyn.matrix.dynamics import linear_gd, scalar_flow, scalar_gd, two_layer_gd
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+from symdyn.numeric import flow_numpy, to_numpy
+from symdyn.numeric.forms import init_exponent
 
 EPS = float(np.finfo(float).eps)
 

@@ -16,12 +16,12 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from .. import symbols as S
-from ..bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
-from ..dynamics import product_map
-from ..limits import gd_transition, gd_transition_series
-from .gd_runs import certified_margins, certified_values, gd_model, margins
-from .sweep import Case, SweepReport, draw_log, draw_uniform, run_cases, sweep
+from symdyn.asymptotics.limits import gd_transition, gd_transition_series
+from symdyn.claims.gd_runs import certified_margins, certified_values, gd_model, margins
+from symdyn.claims.sweep import Case, SweepReport, draw_log, draw_uniform, run_cases, sweep
+from symdyn.derive.bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
+from symdyn.derive.dynamics import product_map
+from symdyn.model import symbols as S
 
 #: Grid points per GD run (geometric in k, so both the transient and the tail are seen).
 GRID = 40

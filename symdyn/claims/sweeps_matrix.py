@@ -13,11 +13,20 @@ import math
 
 import numpy as np
 
-from ..matrix import flow, linear_flow_closed_form, non_orthogonal, random_orthogonal
-from ..numeric import flow_numpy
-from ..rrr import cor2_comparison, dynamics_limit
-from .matrix import EPS, ROUNDING_FLOW, ROUNDING_GD, WRONG, assumption1_problem, data_problem, eq21_check, mode_run
-from .sweep import Case, SweepReport, draw_uniform, run_cases, sweep
+from symdyn.claims.matrix import (
+    EPS,
+    ROUNDING_FLOW,
+    ROUNDING_GD,
+    WRONG,
+    assumption1_problem,
+    data_problem,
+    eq21_check,
+    mode_run,
+)
+from symdyn.claims.sweep import Case, SweepReport, draw_uniform, run_cases, sweep
+from symdyn.matrix.dynamics import flow, linear_flow_closed_form, non_orthogonal, random_orthogonal
+from symdyn.matrix.rrr import cor2_comparison, dynamics_limit
+from symdyn.numeric import flow_numpy
 
 
 def _seed(rng: np.random.Generator) -> int:

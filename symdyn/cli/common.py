@@ -11,8 +11,8 @@ import argparse
 import json
 import sys
 
-from ..exact import parse_number
-from ..model import INITS, Model
+from symdyn.model import INITS, Model
+from symdyn.model.exact import parse_number
 
 
 def _depth(text: str) -> int:

@@ -6,10 +6,10 @@ import argparse
 
 import sympy as sp
 
-from .. import symbols as S
-from ..api import derive, substitute
-from ..serialize import expr_json
-from .common import add_model_args, emit_json, model_from_args
+from symdyn.cli.common import add_model_args, emit_json, model_from_args
+from symdyn.derive.derivation import derive, substitute
+from symdyn.model import symbols as S
+from symdyn.model.serialize import expr_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..figures import FIGURES, figure_files
+from symdyn.output.figures import FIGURES, figure_files
 
 
 def register(sub: argparse._SubParsersAction) -> None:

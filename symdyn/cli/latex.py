@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..sheet import build, render_body
+from symdyn.output.sheet import build, render_body
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,13 +6,14 @@ import argparse
 
 import sympy as sp
 
-from .. import symbols as S
-from ..certified import CertificationError
-from ..depth import transition_constant, transition_equation
-from ..limits import DYNAMICS, gd_transition, gd_transition_series, limit
-from ..poincare import transition_interval
-from ..serialize import expr_json
-from .common import add_model_args, emit_json, model_from_args
+from symdyn.asymptotics.limits import DYNAMICS, gd_transition, gd_transition_series, limit
+from symdyn.cli.common import add_model_args, emit_json, model_from_args
+from symdyn.derive.depth import transition_equation
+from symdyn.model import symbols as S
+from symdyn.model.serialize import expr_json
+from symdyn.precise.certified import CertificationError
+from symdyn.precise.constants import transition_constant
+from symdyn.precise.poincare import transition_interval
 
 
 def _digits(text: str) -> int:

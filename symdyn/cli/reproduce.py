@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .. import reproduce as R
+from symdyn.output import reproduce as R
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -8,11 +8,11 @@ import warnings
 
 import numpy as np
 
-from ..data import load_npz
-from ..diagnostics import check_assumption1, delta_x, moments
-from ..matrix import linear_gd, loss, per_mode_check, spectral_init, two_layer_gd
-from ..model import INITS
-from .common import emit_json
+from symdyn.cli.common import emit_json
+from symdyn.matrix.data import load_npz
+from symdyn.matrix.diagnostics import check_assumption1, delta_x, moments
+from symdyn.matrix.dynamics import linear_gd, loss, per_mode_check, spectral_init, two_layer_gd
+from symdyn.model import INITS
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from ..data import BUNDLED, load_classification
-from ..experiments import table1_claim, table1_json, table1_rows, table1_text
-from .common import emit_json
+from symdyn.cli.common import emit_json
+from symdyn.matrix.data import BUNDLED, load_classification
+from symdyn.matrix.experiments import table1_claim, table1_json, table1_rows, table1_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,11 +6,11 @@ import argparse
 import sys
 import time
 
-from ..exact import parse_number
-from ..gd_iterate import DEFAULT_ENGINE, ENGINES, MAPS
-from ..trajectory import DEFAULT_METHOD, DYNAMICS, METHODS, Trajectory, thin_points, trajectory
-from ..trajectory_numpy import numpy_trajectory
-from .common import add_model_args, emit_json, model_from_args
+from symdyn.cli.common import add_model_args, emit_json, model_from_args
+from symdyn.model.exact import parse_number
+from symdyn.numeric.trajectory import numpy_trajectory
+from symdyn.precise.gd_iterate import DEFAULT_ENGINE, ENGINES, MAPS
+from symdyn.precise.trajectory import DEFAULT_METHOD, DYNAMICS, METHODS, Trajectory, thin_points, trajectory
 
 BACKENDS = ("mpmath", "numpy")
 

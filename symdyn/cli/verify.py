@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from ..claims import catalog, run
-from ..claims.sweep import DEFAULT_SEED, FULL_CASES, QUICK_CASES
+from symdyn.claims import catalog, run
+from symdyn.claims.sweep import DEFAULT_SEED, FULL_CASES, QUICK_CASES
 
 
 def register(sub: argparse._SubParsersAction) -> None:

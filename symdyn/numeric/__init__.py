@@ -31,7 +31,7 @@ Performance design (``benchmarks/bench_numeric.py``: 10^6 points of the L = 2 fl
 Every shortcut returns the same bits as the path it skips (tests/test_numeric_fast_paths.py).
 """
 
-from .forms import flow_numpy, gd_numpy
-from .lower import NumpyFunction, to_numpy
+from symdyn.numeric.forms import flow_numpy, gd_numpy
+from symdyn.numeric.lower import NumpyFunction, to_numpy
 
 __all__ = ["NumpyFunction", "flow_numpy", "gd_numpy", "to_numpy"]

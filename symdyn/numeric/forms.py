@@ -34,12 +34,12 @@ from functools import cache
 import numpy as np
 import sympy as sp
 
-from .. import symbols as S
-from ..closed_forms import flow_closed_form, gd_closed_form
-from ..model import INITS
-from . import domain as D
-from .accurate import log_abs_one_minus_product, minus_product
-from .lower import NumpyFunction, to_numpy
+from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form
+from symdyn.model import symbols as S
+from symdyn.model.checks import init_exponent
+from symdyn.numeric import domain as D
+from symdyn.numeric.accurate import log_abs_one_minus_product, minus_product
+from symdyn.numeric.lower import NumpyFunction, to_numpy
 
 #: The accurate exponent of the flow: cδ − 2σt for L = 2 (c = 2 "layer", 1 "product"),
 #: −cδ − λt for L = 1 (c = 1).
@@ -47,13 +47,6 @@ X = sp.Symbol("x", real=True)
 #: ln|1 − ηλ| (≤ 0 on the stable range) and the sign of (1 − ηλ)^k for the GD closed form.
 RATE = sp.Symbol("ell", nonpositive=True)
 SIGN = sp.Symbol("s", real=True)
-
-
-def init_exponent(depth: int, init: str) -> int:
-    """c with w0 = e^{−cδ}: c = L for "layer", 1 for "product" (SPEC §1)."""
-    if init not in INITS:
-        raise ValueError(f"init must be one of {', '.join(INITS)}, got {init!r}")
-    return depth if init == "layer" else 1
 
 
 def flow_expr(depth: int, init: str = "layer") -> sp.Expr:

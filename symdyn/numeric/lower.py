@@ -26,7 +26,7 @@
    ``log`` is lowered to a version that returns −inf at 0 without a divide warning.
 
 >>> import numpy as np
->>> from symdyn import symbols as S
+>>> from symdyn.model import symbols as S
 >>> f = to_numpy(sp.Piecewise((sp.exp(S.t), S.t < 1), (sp.exp(-S.t), True)), [S.t])
 >>> with np.errstate(all="raise"):
 ...     f(np.array([0.0, 1e6]))
@@ -43,8 +43,8 @@ import numpy as np
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from .domain import flatten
-from .stable import _combine, log_form, stabilize
+from symdyn.numeric.domain import flatten
+from symdyn.numeric.stable import _combine, log_form, stabilize
 
 #: Growing exponents above this are evaluated through the log form (see step 3).
 EXP_GUARD = 600
@@ -229,7 +229,7 @@ def to_numpy(expr: sp.Expr, args: Sequence[sp.Symbol], *, log: bool = False,
     to symbols in ``args`` that the caller computes more accurately (e.g. an exponent
     2δ − 2σt without cancellation); it is applied after stage 3.
     """
-    from .. import symbols as S
+    from symdyn.model import symbols as S
 
     args = tuple(args)
     expr = sp.sympify(expr)

@@ -8,7 +8,7 @@ where they disagree beyond ``dps − 20`` digits the precision is doubled until 
 ``mpmath.MPContext``; the global ``mpmath.mp`` is never touched.
 
 >>> import sympy as sp
->>> from symdyn import symbols as S
+>>> from symdyn.model import symbols as S
 >>> import mpmath
 >>> mpmath.nstr(reference(sp.exp(-S.delta) + sp.Rational(1, 3), [S.delta], [[40.0]])[0], 40)
 '0.3333333333333333375816875886249223286626'

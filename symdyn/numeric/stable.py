@@ -18,7 +18,7 @@ high-precision evaluation):
   stays finite where w(t) underflows (e.g. ln w = ln σ − logaddexp(ln σ + 2δ − 2σt,
   ln λ + ln(−expm1(−2σt))) for the L = 2 flow from e^{−2δ}).
 
->>> from symdyn import symbols as S
+>>> from symdyn.model import symbols as S
 >>> naive = S.sigma*sp.exp(2*S.sigma*S.t - 2*S.delta) / (
 ...     S.lam*(sp.exp(2*S.sigma*S.t - 2*S.delta) - sp.exp(-2*S.delta)) + S.sigma)
 >>> stabilize(naive)
@@ -36,7 +36,7 @@ from sympy.codegen.cfunctions import expm1
 from sympy.codegen.numpy_nodes import logaddexp
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, logaddexp_opt, optimize
 
-from .. import symbols as S
+from symdyn.model import symbols as S
 
 
 def _combine(expr: sp.Expr) -> sp.Expr:

@@ -1,0 +1,76 @@
+"""The whole derivation of one model as one value (what ``symdyn derive`` prints).
+
+>>> d = derive(Model(depth=2))
+>>> d.ode.expr
+2*w*(-lambda*w + sigma)
+>>> all(r == 0 for r in d.residuals.values())
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form, implicit_relation
+from symdyn.derive.derived import Derived
+from symdyn.derive.dynamics import balanced_factor_map, conserved_quantities, loss, product_map, product_ode
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything sympy derives for one model, with the residual of every step."""
+
+    model: Model
+    loss: sp.Expr
+    ode: Derived
+    gd_map: Derived
+    factor_map: Derived
+    conserved: tuple[Derived, ...]
+    closed_form: Derived
+    gd_closed_form: Derived | None
+
+    @property
+    def residuals(self) -> dict[str, sp.Expr]:
+        """Every check's residual, keyed ``"<result>: <check>"``; all 0 when verified."""
+        out: dict[str, sp.Expr] = {}
+        parts = [("ode", self.ode), ("gd_map", self.gd_map), ("factor_map", self.factor_map),
+                 ("closed_form", self.closed_form)]
+        parts += [(f"conserved {c.name}", c) for c in self.conserved]
+        if self.gd_closed_form is not None:
+            parts.append(("gd_closed_form", self.gd_closed_form))
+        for label, d in parts:
+            out.update({f"{label}: {k}": v for k, v in d.residuals.items()})
+        return out
+
+
+def derive(model: Model | None = None) -> Derivation:
+    """Derive the flow, the GD map, the conserved quantities and the closed forms of ``model``.
+
+    Expressions are symbolic in σ, λ, η, w0; numbers in ``model`` are substituted by
+    :meth:`Model.subs` at the caller's choice (the CLI does it for display).
+    """
+    model = model or Model()
+    L = model.depth
+    closed = flow_closed_form(L) if L <= 2 else implicit_relation(L)
+    return Derivation(
+        model=model,
+        loss=loss(L),
+        ode=product_ode(L),
+        gd_map=product_map(L),
+        factor_map=balanced_factor_map(L),
+        conserved=conserved_quantities(L),
+        closed_form=closed,
+        gd_closed_form=gd_closed_form(1) if L == 1 else None,
+    )
+
+
+def substitute(model: Model, expr: sp.Basic) -> sp.Basic:
+    """Put the model's numbers into ``expr``; with δ given, w0 becomes its init value."""
+    expr = model.subs(expr)
+    if model.delta != S.delta:
+        expr = expr.subs(S.w0, model.w0)
+    return expr

@@ -1,0 +1,113 @@
+"""A model is data: depth, per-mode parameters, step, init scale and init convention.
+
+Derivation, limits and code generation are written once and read the model; nothing
+about a particular depth is hard-wired elsewhere (SPEC §1).
+
+>>> m = Model(depth=2)
+>>> m.w0
+exp(-2*delta)
+>>> Model(depth=2, init="product").w0
+exp(-delta)
+>>> Model(depth=2, sigma="1/2", lam=1).sigma
+1/2
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import sympy as sp
+
+from symdyn.model import symbols as S
+from symdyn.model.checks import check_depth, check_init, init_exponent
+from symdyn.model.exact import parse_number
+
+
+@dataclass(frozen=True)
+class Model:
+    """One mode of a depth-L linear network.
+
+    Parameters default to the canonical symbols; give numbers (strings, ints,
+    fractions) to substitute them exactly.
+
+    * ``depth``: L = 1 (linear model), 2 (the paper's two-layer network) or L >= 3.
+    * ``sigma``, ``lam``: σ >= 0 (singular value of Σxy), λ >= 0 (u_iᵀ Σx u_i).
+    * ``eta``: step size η > 0. ``delta``: init scale δ >= 0.
+    * ``init``: ``"layer"`` (default: every factor starts at e^{-δ}, so w0 = e^{-Lδ})
+      or ``"product"`` (the product starts at e^{-δ}).
+    """
+
+    depth: int = 2
+    sigma: sp.Expr = field(default=S.sigma)
+    lam: sp.Expr = field(default=S.lam)
+    eta: sp.Expr = field(default=S.eta)
+    delta: sp.Expr = field(default=S.delta)
+    init: str = "layer"
+
+    def __post_init__(self) -> None:
+        check_depth(self.depth)
+        check_init(self.init)
+        for name, lo, strict in (("sigma", 0, False), ("lam", 0, False),
+                                 ("eta", 0, True), ("delta", 0, False)):
+            value = getattr(self, name)
+            if isinstance(value, sp.Symbol):
+                continue
+            label = "lambda" if name == "lam" else name
+            object.__setattr__(self, name, parse_number(value, label, lo, strict))
+
+    @property
+    def w0(self) -> sp.Expr:
+        """The product's start: e^{-Lδ} under ``"layer"`` init, e^{-δ} under ``"product"``."""
+        return sp.exp(self.ln_w0)
+
+    @property
+    def ln_w0(self) -> sp.Expr:
+        """ln w0 = −Lδ (``"layer"``) or −δ (``"product"``), exact even where w0 underflows."""
+        return -init_exponent(self.depth, self.init) * self.delta
+
+    @property
+    def factor0(self) -> sp.Expr:
+        """Each factor's start (balanced): w0^{1/L}."""
+        return sp.exp(self.ln_w0 / self.depth)
+
+    @property
+    def values(self) -> dict[sp.Symbol, sp.Expr]:
+        """The substitution {symbol: value} for every parameter given as a number."""
+        pairs = ((S.sigma, self.sigma), (S.lam, self.lam), (S.eta, self.eta), (S.delta, self.delta))
+        return {s: v for s, v in pairs if v != s}
+
+    def subs(self, expr: sp.Expr) -> sp.Expr:
+        """Substitute this model's numeric parameters into ``expr`` (exactly)."""
+        return expr.subs(self.values) if self.values else expr
+
+    def with_values(self, **kw: object) -> Model:
+        return replace(self, **kw)
+
+    def check_step_size(self) -> None:
+        """Raise ``ValueError`` if η is outside the stable range for this depth.
+
+        L = 1: 0 < ηλ < 2 (the map's multiplier 1 - ηλ lies in (-1, 1)).
+        L = 2: 0 < ησ < 1 (the fixed point σ/λ has multiplier 1 - 2ησ, SPEC §2).
+        L >= 3: Lηλ(σ/λ)^{2−2/L} < 2 (multiplier 1 − Lηλ(σ/λ)^{2−2/L}, :func:`symdyn.depth.gd_step_bound`).
+        Only checked when the parameters are numbers.
+        """
+        if self.depth == 1 and self.eta.is_Number and self.lam.is_Number:
+            if self.eta * self.lam >= 2:
+                raise ValueError(
+                    f"step size eta={self.eta} is unstable for lambda={self.lam}: "
+                    f"need eta*lambda < 2, i.e. eta < {2 / self.lam}"
+                )
+        if self.depth == 2 and self.eta.is_Number and self.sigma.is_Number and self.sigma > 0:
+            if self.eta * self.sigma >= 1:
+                raise ValueError(
+                    f"step size eta={self.eta} is unstable for sigma={self.sigma}: "
+                    f"need eta*sigma < 1, i.e. eta < {1 / self.sigma}"
+                )
+        if (self.depth >= 3 and all(v.is_Number for v in (self.eta, self.sigma, self.lam))
+                and self.sigma > 0 and self.lam > 0):
+            gain = self.depth * self.eta * self.lam * (self.sigma / self.lam) ** (2 - sp.Rational(2, self.depth))
+            if gain >= 2:
+                raise ValueError(
+                    f"step size eta={self.eta} is unstable at sigma/lambda for depth {self.depth}: "
+                    f"need L*eta*lambda*(sigma/lambda)^(2-2/L) < 2, i.e. eta < {sp.nsimplify(2 * self.eta / gain)}"
+                )

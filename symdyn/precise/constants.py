@@ -1,0 +1,84 @@
+"""Certified constants of the depth-L limit: x_L, the root of the transition equation.
+
+The flow's value at the transition τ* of the depth-L limit (:mod:`symdyn.asymptotics.depth`) is
+x_L σ/λ, where x_L in (0, 1) solves ₂F₁(1, a; a+1; x) = 0 with a = 2/L − 1
+(:func:`symdyn.derive.depth.transition_equation`). This module finds x_L numerically, in local
+mpmath contexts only.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import mpmath
+import sympy as sp
+
+from symdyn.model.checks import check_depth
+
+
+def mp_regular_integral(ctx: mpmath.ctx_mp.MPContext, depth: int, z: mpmath.mpf) -> mpmath.mpf:
+    """J_L(z) for 0 <= z < 1 at ctx's precision, by partial fractions over the L-th roots of unity."""
+    total = -ctx.log1p(-z)
+    for j in range(1, depth):
+        om = ctx.expjpi(ctx.mpf(2 * j) / depth)
+        total -= ctx.re(om**2 * ctx.log(1 - z / om))
+    return total / depth
+
+
+def _x_root(ctx: mpmath.ctx_mp.MPContext, depth: int, via: str) -> mpmath.mpf:
+    """x_L in (0, 1) with ₂F₁(1, a; a+1; x_L) = 0, by a bracketed solver at ctx's precision."""
+    a = ctx.mpf(2) / depth - 1
+    lo, hi = ctx.mpf("0.01"), 1 - ctx.mpf(10) ** (-8)   # F(0) = 1 > 0, F → −∞ as x → 1
+    if via == "hyper":
+        # the series ₂F₁(1, a; a+1; x) = Σ_n a/(a+n) xⁿ summed to absolute accuracy (terms n >= 1 share
+        # one sign, tail < |term|/(1 − x)); mpmath's hyp2f1 insists on relative accuracy and slows
+        # down 100× next to the root. F(0.99) < 0 for every L >= 3 (the sign check below enforces it)
+        hi = ctx.mpf("0.99")
+
+        def f(x):
+            total, power, n, tol = ctx.one, ctx.one, 0, ctx.eps * (1 - x)
+            while True:
+                n += 1
+                power *= x
+                total += a * power / (a + n)
+                if power < tol:
+                    return total
+    else:   # partial fractions: J_L(z) = −(1/L) Re Σ_k ω_k² ln(1 − z/ω_k), ω_k = e^{2πik/L}
+        def f(x):
+            z = ctx.root(x, depth)
+            return 1 - (depth - 2) * z ** (depth - 2) * mp_regular_integral(ctx, depth, z)
+    if not (f(lo) > 0 > f(hi)):
+        raise ValueError(f"no sign change for the transition equation of depth {depth}")
+    x = ctx.findroot(f, (lo, hi), solver="anderson", verify=False)
+    h = ctx.mpf(10) ** (-(ctx.dps - 5))
+    if not (f(x - h) > 0 > f(x + h)):          # sign-change certificate: the root is within h of x
+        raise ValueError(f"transition root of depth {depth} not bracketed to {ctx.dps - 5} digits")
+    return x
+
+
+@cache
+def transition_constant(depth: int, digits: int = 30) -> sp.Float:
+    """x_L = λw*/σ to ``digits`` certified digits (w* = x_L σ/λ is the flow's value at τ*).
+
+    Certified by agreement of two independent evaluations (hypergeometric and elementary form) at
+    two precisions (digits + 10 and digits + 25), each in a local mpmath context.
+
+    >>> str(transition_constant(4, 15))
+    '0.694816538053797'
+    """
+    L = check_depth(depth, 3)
+    vals = []
+    for extra in (10, 25):
+        ctx = mpmath.MPContext()
+        ctx.dps = digits + extra
+        for via in ("hyper", "elementary"):
+            vals.append(ctx.mpf(_x_root(ctx, L, via)))
+    ctx = mpmath.MPContext()
+    ctx.dps = digits + 25
+    spread = max(abs(ctx.mpf(v) - ctx.mpf(vals[-1])) for v in vals)
+    if spread > ctx.mpf(10) ** (-(digits + 2)):
+        raise ValueError(f"transition constant of depth {L} not certified to {digits} digits "
+                         f"(spread {ctx.nstr(spread, 3)})")
+    return sp.Float(ctx.nstr(vals[-1], digits + 5, strip_zeros=False), digits)
+
+

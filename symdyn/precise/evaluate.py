@@ -1,0 +1,172 @@
+"""Evaluation of sympy forms in a local mpmath context (the high-precision numeric boundary).
+
+Every evaluation builds its own ``mpmath.MPContext`` at the requested precision; the
+global ``mpmath.mp`` is never read or written (STYLE §2, as in sympy's
+``external/mpmath.py``). Exact numbers enter without passing through ``float``: a
+rational p/q becomes the correctly rounded binary ``from_rational(p, q, prec)``.
+
+The walker covers what symdyn's closed forms, bounds and limits contain: sums,
+products, powers, ``exp``/``log``/roots, elementary and special functions by name
+(``hyper`` for the L >= 3 relation), ``Piecewise`` (conditions on exact parameters are
+decided exactly, the rest numerically) and relations.
+
+>>> import sympy as sp
+>>> from symdyn.model import symbols as S
+>>> x = evaluate(S.sigma / (S.sigma + S.lam), 80, {S.sigma: "1/2", S.lam: 2})
+>>> x.context.prec, x
+(80, mpf('0.20000000000000000000000004'))
+>>> str(certified_evaluate(sp.exp(-1600) * 10**695, 30))
+'1.34533039652566418843019633966'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+
+import sympy as sp
+from mpmath import MPContext
+from mpmath.libmp import from_rational, round_nearest
+
+from symdyn.model.exact import parse_number
+from symdyn.precise.certified import Certified, certify, check_prec
+
+Env = Mapping[sp.Symbol, object]
+
+#: sympy function class name -> MPContext method name.
+_FUNCTIONS = {
+    "exp": "exp", "log": "ln", "sin": "sin", "cos": "cos", "tan": "tan",
+    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "asin": "asin", "acos": "acos",
+    "atan": "atan", "atanh": "atanh", "gamma": "gamma", "erf": "erf", "erfc": "erfc",
+    "LambertW": "lambertw", "Abs": "fabs", "expm1": "expm1", "log1p": "log1p",
+}
+
+_RELATIONS = {
+    sp.StrictGreaterThan: lambda a, b: a > b, sp.GreaterThan: lambda a, b: a >= b,
+    sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
+    sp.Equality: lambda a, b: a == b, sp.Unequality: lambda a, b: a != b,
+}
+
+
+def local_context(prec: int) -> MPContext:
+    """A fresh mpmath context working at ``prec`` bits (never the global ``mp``)."""
+    ctx = MPContext()
+    ctx.prec = check_prec(prec)
+    return ctx
+
+
+def exact_mpf(ctx: MPContext, value: object):
+    """``value`` (rational, decimal string, int, Fraction) as the correctly rounded mpf of ``ctx``."""
+    if isinstance(value, ctx.mpf):
+        return +value
+    if hasattr(value, "_mpf_"):  # an mpf of another context: exact binary value, round to ctx
+        return +ctx.make_mpf(value._mpf_)
+    q = parse_number(value)
+    return ctx.make_mpf(from_rational(int(q.p), int(q.q), ctx.prec, round_nearest))
+
+
+def _exact_env(env: Env) -> dict[sp.Symbol, sp.Rational]:
+    out = {}
+    for s, v in env.items():
+        if not hasattr(v, "_mpf_"):
+            out[s] = parse_number(v, s.name)
+    return out
+
+
+class _Walker:
+    """Translate a sympy tree into operations of one local context."""
+
+    def __init__(self, ctx: MPContext, env: Env):
+        self.ctx = ctx
+        self.exact = _exact_env(env)
+        self.values = {s: exact_mpf(ctx, v) for s, v in env.items()}
+
+    def __call__(self, e: sp.Basic):
+        ctx = self.ctx
+        if e.is_Rational:
+            return ctx.make_mpf(from_rational(int(e.p), int(e.q), ctx.prec, round_nearest))
+        if e.is_Float:
+            return +ctx.make_mpf(e._mpf_)
+        if e is sp.pi:
+            return +ctx.pi
+        if e is sp.E:
+            return +ctx.e
+        if e.is_Symbol:
+            if e not in self.values:
+                raise ValueError(f"no value given for the symbol {e}; pass it in env")
+            return self.values[e]
+        if e.is_Add:
+            return ctx.fsum(self(a) for a in e.args)
+        if e.is_Mul:
+            return ctx.fprod(self(a) for a in e.args)
+        if e.is_Pow:
+            return self._pow(*e.args)
+        if isinstance(e, sp.Piecewise):
+            for expr, cond in e.args:
+                if self._truth(cond):
+                    return self(expr)
+            raise ValueError(f"no branch of the Piecewise applies: {e}")
+        if isinstance(e, sp.hyper):
+            return ctx.hyper([self(a) for a in e.ap], [self(b) for b in e.bq], self(e.argument))
+        name = type(e).__name__
+        if name in _FUNCTIONS:
+            return getattr(ctx, _FUNCTIONS[name])(*(self(a) for a in e.args))
+        if isinstance(e, (sp.Min, sp.Max)):
+            return (min if isinstance(e, sp.Min) else max)(self(a) for a in e.args)
+        raise ValueError(f"cannot evaluate {name} in mpmath (in {e}); rewrite it first")
+
+    def _pow(self, base: sp.Expr, exponent: sp.Expr):
+        ctx, b = self.ctx, self(base)
+        if exponent.is_Integer:
+            return b ** int(exponent)
+        if exponent == sp.Rational(1, 2):
+            return ctx.sqrt(b)
+        if exponent == sp.Rational(-1, 2):
+            return 1 / ctx.sqrt(b)
+        return ctx.power(b, self(exponent))
+
+    def _truth(self, cond: sp.Basic) -> bool:
+        decided = cond.subs(self.exact) if self.exact else cond
+        if decided in (sp.true, sp.false):
+            return bool(decided)
+        if isinstance(decided, sp.And):
+            return all(self._truth(c) for c in decided.args)
+        if isinstance(decided, sp.Or):
+            return any(self._truth(c) for c in decided.args)
+        if isinstance(decided, sp.Not):
+            return not self._truth(decided.args[0])
+        for kind, op in _RELATIONS.items():
+            if isinstance(decided, kind):
+                return bool(op(self(decided.lhs), self(decided.rhs)))
+        raise ValueError(f"cannot decide the condition {cond}")
+
+
+def evaluate(expr: sp.Basic, prec: int, env: Env | None = None):
+    """The value of ``expr`` at ``prec`` bits in a fresh local context.
+
+    ``env`` maps symbols to exact numbers (rational, decimal string, ``Fraction``) or to
+    mpf values. The result is an mpf of that local context.
+    """
+    ctx = local_context(prec)
+    return _Walker(ctx, env or {})(sp.sympify(expr))
+
+
+def certified_evaluate(expr: sp.Basic, digits: int, env: Env | None = None, **kw: object) -> Certified:
+    """``expr`` to ``digits`` certified significant digits (reruns at rising precision).
+
+    Extra keywords go to :func:`symdyn.certified.certify` (``max_prec``, ``strict``, …).
+    """
+    expr = sp.sympify(expr)
+    env = dict(env or {})
+    exact = expr.subs(_exact_env(env)) if env else expr
+    if exact.is_zero:  # decided symbolically: a computed zero would never certify
+        return Certified("0", digits, 0)
+    [value] = certify(lambda prec: [evaluate(expr, prec, env)], digits, **kw)
+    return value
+
+
+def as_fraction(x) -> Fraction:
+    """The exact binary value of an mpf as a ``Fraction`` (for exact comparisons)."""
+    sign, man, exp, _ = x._mpf_
+    f = Fraction(man) * (Fraction(2) ** exp)
+    return -f if sign else f

@@ -1,0 +1,285 @@
+"""Gradient descent on one mode at arbitrary precision (SPEC §2, "Scalar GD maps").
+
+Maps (η step, σ, λ exact; c and d are rounded once to the working precision):
+
+* L = 1, product or factor (they coincide): w⁺ = w + η(σ − λw) = (1 − ηλ) w + ησ.
+* L = 2, product map: w⁺ = w(1 + η(σ − λw))² = w (c − d w)², c = 1 + ησ, d = ηλ.
+* L = 2, per-factor map (paper eq. 22, erratum E6): a⁺ = a + ηa(σ − λa²) = a (c − d a²),
+  reported as the product w = a².
+* σ = 0 modes are the same maps with σ = 0: w⁺ = w(1 − ηλw)².
+* L >= 3 (issue #10), c = ησ, d = ηλ: product map w⁺ = w(1 + w^{(L−2)/L}(c − d w))^L (the L-th root
+  correctly rounded: gmpy2 ``rootn``, mpmath ``root``); per-factor map a⁺ = a + a^{L−1}(c − d a^L),
+  reported as w = a^L (:func:`deep_kernel`).
+
+The start follows the model's init convention: the product at ``model.w0`` (e^{−2δ} under
+the default "layer" init, e^{−δ} under "product"), each factor at ``model.factor0``.
+
+Each map is data (:data:`KERNELS`: a sympy template, checked against the derived maps of
+:mod:`symdyn.dynamics` by the tests, and the coefficients) plus one loop body written with
+arithmetic operators. The loop runs on gmpy2 ``mpfr`` numbers inside a local gmpy2 context
+(engine ``"gmpy2"``, the default: ~10× faster than mpmath's ``mpf`` at 50 digits, see
+``benchmarks/bench_highprec.py``) or on the ``mpf`` of a local mpmath context (engine
+``"mpmath"``). Both round to nearest after every operation in the same order, so at equal
+precision they return bitwise identical iterates. Later methods (``jump``) register
+further kernels here.
+
+>>> from symdyn.model.core import Model
+>>> m = Model(depth=2, sigma="1/2", lam=2, eta="1/10", delta=300)
+>>> [str(v) for v in gd_values(m, [0, 6000, 7000], 12)]
+['2.65039655300e-261', '4.95334865180e-7', '0.250000000000']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, partial
+
+import sympy as sp
+from mpmath.libmp import from_man_exp
+
+from symdyn.model import symbols as S
+from symdyn.model.core import Model
+from symdyn.model.exact import parse_number
+from symdyn.precise.certified import Certified, Progress, certify, check_prec
+from symdyn.precise.evaluate import evaluate, local_context
+
+try:  # gmpy2 is a declared dependency; the mpmath engine keeps symdyn usable without it
+    import gmpy2
+except ImportError:  # pragma: no cover - exercised only where gmpy2 is missing
+    gmpy2 = None
+
+ENGINES = ("gmpy2", "mpmath") if gmpy2 is not None else ("mpmath",)
+DEFAULT_ENGINE = ENGINES[0]
+MAPS = ("product", "factor")
+
+#: Steps between two progress reports (and divergence checks).
+CHUNK = 1 << 14
+
+#: |x| beyond 2^EXP_LIMIT counts as divergence (gmpy2's own exponent range is 2^30).
+EXP_LIMIT = 1 << 29
+
+_c, _d, _x = sp.symbols("c d x")
+
+
+def _affine(x, n, c, d):
+    for _ in range(n):
+        x = c * x + d
+    return x
+
+
+def _product2(x, n, c, d):
+    for _ in range(n):
+        m = c - d * x
+        x = x * (m * m)
+    return x
+
+
+def _factor2(x, n, c, d):
+    for _ in range(n):
+        x = x * (c - d * (x * x))
+    return x
+
+
+def _root(x, n: int):
+    """The correctly rounded n-th root of x >= 0 in x's own arithmetic (gmpy2 mpfr or mpmath mpf)."""
+    if gmpy2 is not None and isinstance(x, gmpy2.mpfr):
+        return gmpy2.rootn(x, n)
+    return x.context.root(x, n)
+
+
+def _product_deep(depth, x, n, c, d):
+    for _ in range(n):
+        m = 1 + _root(x, depth) ** (depth - 2) * (c - d * x)
+        x = x * m**depth
+    return x
+
+
+def _factor_deep(depth, x, n, c, d):
+    for _ in range(n):
+        x = x + x ** (depth - 1) * (c - d * x**depth)
+    return x
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One GD map as data: x⁺ = template(x; c, d), the coefficients, the start, the output."""
+
+    template: sp.Expr
+    c: sp.Expr
+    d: sp.Expr
+    loop: Callable
+    start: str  # "w0" (the product's start) or "factor0" (each factor's start)
+    output_power: int  # the reported product is x**output_power
+
+    def map_expr(self) -> sp.Expr:
+        """The map in the canonical symbols (x -> w or a)."""
+        return self.template.subs({_c: self.c, _d: self.d})
+
+
+KERNELS: dict[tuple[int, str], Kernel] = {
+    (1, "product"): Kernel(_c * _x + _d, 1 - S.eta * S.lam, S.eta * S.sigma, _affine, "w0", 1),
+    (1, "factor"): Kernel(_c * _x + _d, 1 - S.eta * S.lam, S.eta * S.sigma, _affine, "factor0", 1),
+    (2, "product"): Kernel(_x * (_c - _d * _x) ** 2, 1 + S.eta * S.sigma, S.eta * S.lam, _product2,
+                           "w0", 1),
+    (2, "factor"): Kernel(_x * (_c - _d * _x**2), 1 + S.eta * S.sigma, S.eta * S.lam, _factor2,
+                          "factor0", 2),
+}
+
+
+@cache
+def deep_kernel(depth: int, map: str = "product") -> Kernel:
+    """The depth-L (L >= 3) kernel: dynamics.product_map(L) or dynamics.balanced_factor_map(L)."""
+    if depth < 3:
+        raise ValueError(f"deep_kernel is for depth >= 3, got {depth}; see KERNELS")
+    if map == "product":
+        template = _x * (1 + _x ** sp.Rational(depth - 2, depth) * (_c - _d * _x)) ** depth
+        return Kernel(template, S.eta * S.sigma, S.eta * S.lam, partial(_product_deep, depth), "w0", 1)
+    template = _x + _x ** (depth - 1) * (_c - _d * _x**depth)
+    return Kernel(template, S.eta * S.sigma, S.eta * S.lam, partial(_factor_deep, depth), "factor0", depth)
+
+
+def numeric_model(model: Model, need: Sequence[str] = ("sigma", "lam", "eta", "delta")) -> Model:
+    """Check that ``model`` has numbers for the parameters in ``need`` (one-line ``ValueError``)."""
+    for name in need:
+        if not getattr(model, name).is_Number:
+            flag = "lambda" if name == "lam" else name
+            raise ValueError(f"{flag} must be a number for a numeric trajectory; give --{flag}")
+    return model
+
+
+def kernel_for(model: Model, map: str = "product") -> Kernel:
+    """The kernel of ``model``'s GD map (``map``: "product" or "factor")."""
+    if map not in MAPS:
+        raise ValueError(f"map must be one of {', '.join(MAPS)}, got {map!r}")
+    if model.depth >= 3:
+        return deep_kernel(model.depth, map)
+    return KERNELS[(model.depth, map)]
+
+
+def check_steps(steps: Sequence[int]) -> list[int]:
+    """Validate step indices (integers >= 0); returns them unchanged in order."""
+    out = []
+    for k in steps:
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            raise ValueError(f"steps must be integers >= 0, got {k!r}")
+        out.append(k)
+    if not out:
+        raise ValueError("give at least one step to record")
+    return out
+
+
+def _check_engine(engine: str) -> str:
+    if engine not in ENGINES:
+        hint = " (pip install gmpy2)" if engine == "gmpy2" else ""
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}{hint}")
+    return engine
+
+
+class _Numbers:
+    """Conversion between exact/mpmath values and the engine's number type at ``prec`` bits."""
+
+    def __init__(self, engine: str, prec: int):
+        self.engine, self.prec = engine, prec
+        self.ctx = local_context(prec)
+
+    def exact(self, q: sp.Rational):
+        if self.engine == "gmpy2":
+            return gmpy2.mpfr(gmpy2.mpq(int(q.p), int(q.q)))
+        return evaluate(q, self.prec)
+
+    def from_mpf(self, x):
+        sign, man, exp, _ = x._mpf_
+        if self.engine == "gmpy2":
+            y = gmpy2.mul_2exp(gmpy2.mpfr(man), exp)
+            return -y if sign else y
+        return +self.ctx.make_mpf(x._mpf_)
+
+    def to_mpf(self, x):
+        if self.engine == "gmpy2":
+            man, exp = x.as_mantissa_exp()
+            return self.ctx.make_mpf(from_man_exp(int(man), int(exp), self.prec))
+        return x
+
+    def exponent(self, x) -> int:
+        if self.engine == "gmpy2":
+            return int(x.as_mantissa_exp()[1]) + self.prec if x else 0
+        return int(self.ctx.mag(x)) if x else 0
+
+
+def iterate(model: Model, steps: Sequence[int], prec: int, *, map: str = "product",
+            engine: str = DEFAULT_ENGINE, progress: Progress | None = None, w0: object = None) -> list:
+    """The product w_k at each requested step k, iterated at ``prec`` bits (uncertified).
+
+    Returns mpmath ``mpf`` values of a local context. ``progress(done, total, stage)`` is
+    called every :data:`CHUNK` steps. ``w0`` (an exact number, optional) replaces the init
+    convention's start of the product (each factor then starts at w0^{1/L}).
+    """
+    numeric_model(model)
+    model.check_step_size()
+    kernel = kernel_for(model, map)
+    check_prec(prec)
+    _check_engine(engine)
+    steps = check_steps(steps)
+    order = sorted(set(steps))
+    start = evaluate(_start(model, kernel, w0), prec + 32)
+    if engine == "gmpy2":
+        with gmpy2.context(precision=prec, trap_overflow=True, trap_underflow=True, trap_invalid=True):
+            try:
+                found = _run(model, kernel, order, _Numbers(engine, prec), start, progress)
+            except (gmpy2.OverflowResultError, gmpy2.UnderflowResultError,
+                    gmpy2.InvalidOperationError) as exc:
+                raise ValueError(f"the GD iteration left the floating-point range ({exc}); "
+                                 "the step size or start is outside the convergent regime") from None
+    else:
+        ctx_numbers = _Numbers(engine, prec)
+        found = _run(model, kernel, order, ctx_numbers, start, progress)
+    return [found[k] for k in steps]
+
+
+def _start(model: Model, kernel: Kernel, w0: object) -> sp.Expr:
+    """The exact start of the iterated variable: the init convention's, or ``w0`` given."""
+    if w0 is None:
+        return model.subs(getattr(model, kernel.start))
+    q = parse_number(w0, "w0", 0, True)
+    return q if kernel.start == "w0" else q ** sp.Rational(1, model.depth)
+
+
+def _run(model: Model, kernel: Kernel, order: list[int], nums: _Numbers, start, progress) -> dict:
+    c = nums.exact(model.subs(kernel.c))
+    d = nums.exact(model.subs(kernel.d))
+    x = nums.from_mpf(start)
+    total, done, found = order[-1], 0, {}
+    stage = f"GD L={model.depth} {kernel.start} map at {nums.prec} bits"
+    for target in order:
+        while done < target:
+            n = min(CHUNK, target - done)
+            x = kernel.loop(x, n, c, d)
+            done += n
+            if abs(nums.exponent(x)) > EXP_LIMIT:
+                raise ValueError(f"the GD iteration diverged by step {done} (|w| beyond 2^{EXP_LIMIT}); "
+                                 "the step size or start is outside the convergent regime")
+            if progress is not None:
+                progress(done, total, stage)
+        value = nums.to_mpf(x)
+        found[target] = value ** kernel.output_power if kernel.output_power != 1 else value
+    return found
+
+
+def gd_values(model: Model, steps: Sequence[int], digits: int, *, map: str = "product",
+              engine: str = DEFAULT_ENGINE, max_prec: int | None = None, start_prec: int | None = None,
+              strict: bool = True, progress: Progress | None = None, w0: object = None) -> list[Certified]:
+    """The GD product w_k at each step, each to ``digits`` certified significant digits.
+
+    The rerun test of :func:`symdyn.certified.certify`; the guard grows with log₂(max k)
+    (rounding errors add up over the steps). ``max_prec``/``start_prec``/``strict`` as there;
+    ``w0`` as in :func:`iterate`.
+    """
+    steps = check_steps(steps)
+    guard = max(steps).bit_length()
+
+    def compute(prec: int) -> list:
+        return iterate(model, steps, prec, map=map, engine=engine, progress=progress, w0=w0)
+
+    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec,
+                   strict=strict)
