@@ -21,9 +21,8 @@ IDS = ("prop1", "eq21", "E12", "thm1", "thm1-eps", "gd-reduction", "E4", "autoen
 
 
 @pytest.fixture(scope="module")
-def results():
-    ids = [i for i in IDS if i != "table1"]
-    return {r.claim.id: r for r in run(ids, quick=True)}
+def results(quick_results):
+    return {i: quick_results[i] for i in IDS if i in quick_results}
 
 
 @pytest.mark.parametrize("cid", [i for i in IDS if i != "table1"])

@@ -80,7 +80,8 @@ def test_table1_on_bundled_data():
 
 def test_cli_figures_atomic(tmp_path):
     assert main(["figures", "--out", str(tmp_path), "--only", "fig1"]) == 0
-    assert sorted(os.listdir(tmp_path)) == ["fig1.csv", "fig1.pdf", "fig1.png"]  # no temp dir left
+    # no temp dir left; the manifest records what symdyn wrote (so a rerun may overwrite only those)
+    assert sorted(os.listdir(tmp_path)) == [".symdyn-manifest.json", "fig1.csv", "fig1.pdf", "fig1.png"]
     assert (tmp_path / "fig1.png").read_bytes()[:4] == b"\x89PNG"
     header = (tmp_path / "fig1.csv").read_text().splitlines()[0].split(",")
     assert header[0] == "tau" and len(header) == 1 + 12
@@ -91,7 +92,7 @@ def test_cli_bad_input(tmp_path, capsys):
     f.write_text("x")
     assert main(["figures", "--out", str(f)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "not a directory" in err
+    assert err.count("\n") == 1 and "not a folder" in err
     with pytest.raises(SystemExit) as e:
         main(["figures", "--only", "fig9"])  # not a figure
     assert e.value.code == 2

@@ -141,3 +141,16 @@ def test_gd_transition_against_iteration(sigma, lam, eta):
     assert all(0.4 < q < 0.6 for q in ratios), ratios
     # negative control: the flow's 1/σ is not the GD transition (gap ≫ the remaining error)
     assert abs(_tau_half(ctx, s, l, e, 200) - 1 / s) > 5 * errors[-1]
+
+
+def test_float_parameters_stay_their_exact_binary_value():
+    # regression (issue #13): nsimplify turned sigma = 1.4142135623730951 into sqrt(2)
+    from fractions import Fraction
+
+    from symdyn.asymptotics.limits import mode_limits
+
+    s = 1.4142135623730951
+    lims = mode_limits([s, 1])
+    exact = sp.Rational(*Fraction(s).as_integer_ratio())
+    assert lims[0].transitions[0] == 1 / exact and not lims[0].transitions[0].has(sp.sqrt(2))
+    assert exact != sp.sqrt(2)   # negative control: the binary value is not sqrt(2)

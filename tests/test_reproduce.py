@@ -41,7 +41,7 @@ def test_existing_output_is_replaced_whole(tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     (out / "stale.txt").write_text("old")
-    (out / ".symdyn-reproduce").write_text("written by symdyn reproduce\n")  # a previous run's folder
+    (out / ".symdyn-manifest.json").write_text('{"files": ["stale.txt"]}')  # a previous run's folder
     assert main(["reproduce", "--out", str(out)]) == 0
     assert not (out / "stale.txt").exists() and (out / "report.md").exists()
     assert (out / "a" / "b.txt").read_text() == "x" and (out / "c.bin").read_bytes() == b"\0"
@@ -69,3 +69,27 @@ def test_unwritable_out_is_one_line(tmp_path, capsys):
     assert main(["reproduce", "--out", str(f / "sub")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_user_file_in_a_symdyn_folder_is_kept(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(R, "STAGES", [("cheap", _cheap)])
+    out = tmp_path / "out"
+    assert main(["reproduce", "--out", str(out)]) == 0
+    (out / "notes.txt").write_text("mine")                 # the user adds a file to symdyn's folder
+    assert main(["reproduce", "--out", str(out)]) == 2
+    assert "notes.txt" in capsys.readouterr().err and (out / "notes.txt").read_text() == "mine"
+
+
+def test_target_created_during_the_run_survives(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "race"
+
+    def racer(quick):                                       # the user creates the target mid-run
+        out.mkdir()
+        (out / "mine.txt").write_text("precious")
+        return R.StageResult({"x.txt": "x"}, {"files": 1}, "## racer\n")
+
+    monkeypatch.setattr(R, "STAGES", [("racer", racer)])
+    assert main(["reproduce", "--out", str(out)]) == 2
+    assert (out / "mine.txt").read_text() == "precious" and sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race"]   # no staging folder left behind
+    assert "race" in capsys.readouterr().err

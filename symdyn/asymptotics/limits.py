@@ -37,6 +37,7 @@ from symdyn.derive.derived import Derived, residual
 from symdyn.derive.dynamics import product_map
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
+from symdyn.model.exact import parse_number
 
 DYNAMICS = ("flow", "gd")
 
@@ -44,10 +45,10 @@ DYNAMICS = ("flow", "gd")
 def _check(model: Model, *, depths: tuple[int, ...] = (1, 2)) -> None:
     if model.depth not in depths:
         have = " and ".join(map(str, depths))
-        raise ValueError(f"the delta -> infinity limit is implemented for depth {have} here, "
-                         f"got depth {model.depth}; depth >= 3 is not available yet")
+        raise ValueError(f"this limit is derived for depth {have}, got depth {model.depth} "
+                         "(depth >= 3: symdyn.limit dispatches to the depth-L limit)")
     if model.delta != S.delta:
-        raise ValueError("delta must stay symbolic for a delta -> infinity limit; drop --delta")
+        raise ValueError("delta must stay symbolic for a delta -> infinity limit; leave Model(delta=...) unset")
 
 
 def _symbolic(*values: sp.Expr) -> tuple[sp.Symbol, ...]:
@@ -84,6 +85,11 @@ def _flow_limit(model: Model) -> RescaledLimit:
                           dynamics="flow", depth=model.depth, init=model.init)
 
 
+def _exact(value: object, name: str) -> sp.Expr:
+    """A symbol stays a symbol; a number becomes its exact Rational (a float keeps its binary value)."""
+    return value if isinstance(value, sp.Symbol) else parse_number(value, name)
+
+
 def _mode_symbols(n: int) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...]]:
     sig = sp.symbols(f"sigma_1:{n + 1}", positive=True)
     lam = sp.symbols(f"lambda_1:{n + 1}", positive=True)
@@ -94,9 +100,9 @@ def _modes(sigmas: Sequence | int, lams: Sequence | None) -> tuple[list[sp.Expr]
     """Per-mode (σ_i, λ_i): given values (exact), or indexed symbols σ_1.. when ``sigmas`` is a count."""
     if isinstance(sigmas, int):
         sig, lam = _mode_symbols(sigmas)
-        return list(sig), list(lam) if lams is None else [sp.nsimplify(x) for x in lams]
-    sig = [sp.nsimplify(x) for x in sigmas]
-    lam = [sp.nsimplify(x) for x in (lams if lams is not None else [1] * len(sig))]
+        return list(sig), list(lam) if lams is None else [_exact(x, "lambda_i") for x in lams]
+    sig = [_exact(x, "sigma_i") for x in sigmas]
+    lam = [_exact(x, "lambda_i") for x in (lams if lams is not None else [1] * len(sig))]
     if len(sig) != len(lam):
         raise ValueError(f"got {len(sig)} sigmas and {len(lam)} lambdas; give one lambda per mode")
     if any(s.is_Number and s <= 0 for s in sig) or any(x.is_Number and x <= 0 for x in lam):
@@ -185,7 +191,7 @@ def visited_matrix(k: int, sigmas: Sequence | int, lams: Sequence | None = None,
     cond = sp.And(*[sp.GreaterThan(score[i], score[j]) for i in range(k) for j in range(k, n)])
 
     def loss(d: Sequence[sp.Expr]) -> sp.Expr:
-        return sp.nsimplify(sum(l * x**2 / 2 - s * x for s, l, x in zip(sig, lam, d, strict=True)))
+        return sp.simplify(sum(l * x**2 / 2 - s * x for s, l, x in zip(sig, lam, d, strict=True)))
 
     rrr = rrr_loss = None
     if all(x.is_Number for x in (*sig, *lam)):

@@ -72,12 +72,14 @@ def run(ids: list[str] | None = None, quick: bool = True, progress=None, seed: i
     cases, with or without ``ids``. ``progress(claim_id)`` is called before each check. A
     check or sweep that raises is reported with status ``error`` and the message, never hidden.
     """
+    if isinstance(ids, str):           # run("E7") means the claim E7, not the ids "E" and "7"
+        ids = [ids]
     cases = (QUICK_CASES if quick else FULL_CASES) if cases is None else cases
     check_seed_cases(seed, cases)
     cat = _load()
     unknown = [i for i in ids or () if i not in cat]
     if unknown:
-        raise ValueError(f"unknown claim id(s): {', '.join(unknown)}; see `symdyn verify --list`")
+        raise ValueError(f"unknown claim id(s): {', '.join(unknown)}; symdyn.claims.catalog() lists them")
     out = []
     for cid in ids or list(cat):
         c = cat[cid]

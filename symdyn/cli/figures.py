@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
 from symdyn.output.figures import FIGURES, figure_files
+from symdyn.output.files import add_files
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,20 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a directory")
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".symdyn-figures-", dir=out))
-    try:
-        written = []
-        for name in dict.fromkeys(args.only):
-            for fname, content in figure_files(name, args.seed).items():
-                (tmp / fname).write_bytes(content)
-                written.append(fname)
-        for fname in written:  # every file is complete before any is moved into place
-            os.replace(tmp / fname, out / fname)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("\n".join(str(out / f) for f in written))
+    files: dict[str, bytes] = {}
+    for name in dict.fromkeys(args.only):
+        files.update(figure_files(name, args.seed))
+    written = add_files(args.out, files, writer="symdyn figures")
+    print("\n".join(str(p) for p in written))
     return 0

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from symdyn.output import reproduce as R
+from symdyn.output.files import check_replaceable, put_file, staging_folder, write_folder
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,56 +26,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run, full=False)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write(root: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
-#: Written into every output folder; only a folder that has it (or an empty one) is replaced.
-MARKER = ".symdyn-reproduce"
-
-
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {args.out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise ValueError(f"--out {args.out} is a non-empty folder that symdyn reproduce did not write; "
-                         "choose a new or empty folder (it is replaced whole)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    check_replaceable(out)             # refuse before any work, and again before the final swap
+    tmp = staging_folder(out)
     try:
         sections, summary, written, ok = [], {}, 0, True
         for i, (name, stage) in enumerate(R.STAGES, 1):
             t0 = time.perf_counter()
             print(f"[{i}/{len(R.STAGES)}] {name} …", file=sys.stderr, flush=True)
             res = stage(not args.full)
-            _write(tmp, res.files)
+            for fname, content in res.files.items():
+                put_file(tmp / fname, content)
             written += len(res.files)
             sections.append(res.report)
             summary[name] = {**res.summary, "seconds": f"{time.perf_counter() - t0:.1f}"}
             ok &= res.ok
-        _write(tmp, {"report.md": R.report(sections, summary), MARKER: "written by symdyn reproduce\n"})
+        write_folder(out, {"report.md": R.report(sections, summary)}, writer="symdyn reproduce", staging=tmp)
         written += 1
-        os.chmod(tmp, 0o777 & ~_umask())
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / "x")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -29,8 +29,11 @@ class Derived:
 
     @property
     def verified(self) -> bool:
-        """True when every residual simplified to exactly 0."""
-        return all(sp.S(r) == 0 for r in self.residuals.values())
+        """True when there is at least one residual and every residual simplified to exactly 0.
+
+        A result with no residual at all has not been checked, so it is not verified.
+        """
+        return bool(self.residuals) and all(sp.S(r) == 0 for r in self.residuals.values())
 
 
 def residual(expr: sp.Expr) -> sp.Expr:

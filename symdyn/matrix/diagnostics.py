@@ -149,25 +149,6 @@ def moments(X: np.ndarray, Y: np.ndarray, center: bool = False) -> tuple[np.ndar
     return X.T @ X / n, X.T @ Y / n
 
 
-@dataclass(frozen=True)
-class Diagnostics:
-    """Δx and Δxy under every completion, for one (Σx, Σxy)."""
-
-    delta_x: float
-    delta_xy: dict[str, float]
-    rank_xy: int
-    d: int
-    p: int
-
-
-def diagnose(sx: np.ndarray, sxy: np.ndarray) -> Diagnostics:
-    """Δx and Δxy (each completion) of (Σx, Σxy)."""
-    sx, sxy = _check_moments(sx, sxy)
-    dxy = {c: delta_xy(sx, sxy, c) for c in COMPLETIONS}
-    r = adapted_basis(sx, sxy, "block").rank
-    return Diagnostics(delta_x(sx), dxy, r, sx.shape[0], sxy.shape[1])
-
-
 def check_assumption1(sx: np.ndarray, sxy: np.ndarray,
                       threshold: float = DEFAULT_WARN_THRESHOLD) -> float:
     """Return Δxy (complement completion); warn with :class:`Assumption1Warning` if above ``threshold``.

@@ -109,5 +109,5 @@ class Model:
             if gain >= 2:
                 raise ValueError(
                     f"step size eta={self.eta} is unstable at sigma/lambda for depth {self.depth}: "
-                    f"need L*eta*lambda*(sigma/lambda)^(2-2/L) < 2, i.e. eta < {sp.nsimplify(2 * self.eta / gain)}"
+                    f"need L*eta*lambda*(sigma/lambda)^(2-2/L) < 2, i.e. eta < {sp.N(2 * self.eta / gain, 6)}"
                 )

@@ -1,0 +1,189 @@
+"""The one atomic writer: every file symdyn writes goes through here.
+
+Three shapes of output, one rule: nothing is half-written, and nothing symdyn did not write is lost.
+
+* :func:`write_file` — one file: written to a temporary sibling, flushed, then renamed over the target.
+* :func:`write_folder` — a whole folder (``symdyn reproduce``): built in a temporary sibling, then renamed into
+  place. An existing target is replaced only when its manifest (:data:`MANIFEST`) proves that symdyn wrote every
+  file in it; a folder holding anything else is refused, and a target that appears during the run is never
+  replaced (the final rename fails on a non-empty folder, and the run says so).
+* :func:`add_files` — files added to a folder that may hold the user's own files (``symdyn figures``): every new
+  file is complete in a temporary folder before any is moved; an existing file is overwritten only when the
+  folder's manifest says symdyn wrote it.
+
+The permissions of an existing target folder are kept. Errors are one-line ``ValueError``s in plain terms.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+#: The manifest symdyn keeps in every folder it writes: the files it wrote, relative to the folder.
+MANIFEST = ".symdyn-manifest.json"
+
+Content = str | bytes
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def put_file(path: Path, content: Content) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def write_file(path: str | os.PathLike, content: Content) -> Path:
+    """Write one file atomically: a temporary sibling renamed over ``path``."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder, expected a file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        put_file(Path(tmp), content)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_manifest(folder: Path) -> set[str] | None:
+    """The files symdyn recorded as its own in ``folder``, or ``None`` if it has no readable manifest."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        return None
+    return set(files)
+
+
+def _present(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()} - {MANIFEST}
+
+
+def _manifest_text(files: set[str], writer: str) -> str:
+    return json.dumps({"writer": writer, "files": sorted(files)}, indent=1) + "\n"
+
+
+def check_replaceable(target: Path) -> None:
+    """Raise unless ``target`` is absent, empty, or a folder whose every file symdyn wrote."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise ValueError(f"{target} exists and is not a folder")
+    present = _present(target)
+    if not present and not (target / MANIFEST).exists():
+        return
+    own = read_manifest(target)
+    if own is None:
+        raise ValueError(f"{target} is a non-empty folder that symdyn did not write; choose a new or empty folder")
+    foreign = sorted(present - own)
+    if foreign:
+        raise ValueError(f"{target} holds files symdyn did not write ({', '.join(foreign[:3])}"
+                         f"{', …' if len(foreign) > 3 else ''}); move them away or choose another folder")
+
+
+def staging_folder(target: str | os.PathLike) -> Path:
+    """A fresh temporary sibling of ``target`` (same file system, so the final rename is atomic)."""
+    target = Path(target).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+
+
+def write_folder(target: str | os.PathLike, files: Mapping[str, Content], *, writer: str = "symdyn",
+                 staging: Path | None = None) -> Path:
+    """Write ``files`` (relative name → content) as the whole folder ``target``, atomically.
+
+    ``staging`` may be a folder from :func:`staging_folder` that already holds files written earlier
+    in the same run (they are kept and listed in the manifest). On any error the staging folder is removed.
+    """
+    target = Path(target).resolve()
+    check_replaceable(target)
+    tmp = staging or staging_folder(target)
+    try:
+        for name, content in files.items():
+            put_file(tmp / name, content)
+        (tmp / MANIFEST).write_text(_manifest_text(_present(tmp), writer), encoding="utf-8")
+        mode = stat.S_IMODE(target.stat().st_mode) if target.is_dir() else 0o777 & ~_umask()
+        os.chmod(tmp, mode)
+        _swap_into_place(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    if target.exists():
+        check_replaceable(target)     # again: the user may have added a file during the run
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.replace(target, old / "previous")
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            os.replace(old / "previous", target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    try:
+        os.rename(tmp, target)        # fails on a non-empty folder that appeared meanwhile: never replaced
+    except OSError as exc:
+        raise ValueError(f"{target} appeared during the run and was left untouched; "
+                         "choose another folder or remove it and rerun") from exc
+
+
+def add_files(folder: str | os.PathLike, files: Mapping[str, Content], *, writer: str = "symdyn") -> list[Path]:
+    """Add ``files`` to ``folder`` (created if absent), each complete before any is moved into place.
+
+    A file of the same name is overwritten only if ``folder``'s manifest says symdyn wrote it.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} exists and is not a folder")
+    created = not folder.exists()
+    own = (read_manifest(folder) or set()) if not created else set()
+    clash = sorted(n for n in files if (folder / n).exists() and n not in own)
+    if clash:
+        raise ValueError(f"{folder / clash[0]} exists and symdyn did not write it; "
+                         "move it away or choose another folder")
+    if created:
+        tmp_folder = staging_folder(folder)
+        try:
+            for name, content in files.items():
+                put_file(tmp_folder / name, content)
+            (tmp_folder / MANIFEST).write_text(_manifest_text(set(files), writer), encoding="utf-8")
+            os.chmod(tmp_folder, 0o777 & ~_umask())
+            _swap_into_place(tmp_folder, folder.resolve())
+        except BaseException:
+            shutil.rmtree(tmp_folder, ignore_errors=True)
+            raise
+        return [folder / n for n in files]
+    tmp = Path(tempfile.mkdtemp(prefix=".symdyn-", suffix=".partial", dir=folder))
+    try:
+        for name, content in files.items():
+            put_file(tmp / name, content)
+        for name in files:          # every file is complete before any is moved into place
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / name, folder / name)
+        write_file(folder / MANIFEST, _manifest_text(own | set(files), writer))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [folder / n for n in files]
