@@ -5,7 +5,7 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from symdyn.claims import catalog, run
+from symdyn.claims import catalog
 from symdyn.claims import depth as D
 from symdyn.claims.base import FAILS, HOLDS
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from symdyn.claims import catalog, run
+from symdyn.claims import catalog
 from symdyn.claims.gd_runs import certified_margins, first_violation, gd_model, holds_on_run
 from symdyn.derive.bounds import printed_forms, thm3_bounds
 from symdyn.model import symbols as S
