@@ -59,3 +59,11 @@ def model_from_args(args: argparse.Namespace) -> Model:
 def emit_json(payload: object) -> None:
     json.dump(payload, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+def output_key(args: argparse.Namespace, out: dict) -> str | None:
+    """Print ``out`` as JSON and return None for ``--format json``; else the payload key to print ("text"/"latex")."""
+    if args.format == "json":
+        emit_json(out)
+        return None
+    return "latex" if args.format == "latex" else "text"

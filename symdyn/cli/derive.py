@@ -6,7 +6,7 @@ import argparse
 
 import sympy as sp
 
-from symdyn.cli.common import add_model_args, emit_json, model_from_args
+from symdyn.cli.common import add_model_args, model_from_args, output_key
 from symdyn.derive.derivation import derive, substitute
 from symdyn.model import symbols as S
 from symdyn.model.serialize import expr_json
@@ -48,10 +48,9 @@ def _payload(args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     out = _payload(args)
-    if args.format == "json":
-        emit_json(out)
+    key = output_key(args, out)
+    if key is None:
         return 0
-    key = "latex" if args.format == "latex" else "text"
     w_t = sp.Function("w")(S.t)
     lines = [f"depth L = {out['depth']}, init = {out['init']}, w0 = {out['w0'][key]}"]
     rows = [("loss", out["loss"]), ("ode  dw/dt =", out["ode"]["rhs"]),

@@ -7,7 +7,7 @@ import argparse
 import sympy as sp
 
 from symdyn.asymptotics.limits import DYNAMICS, gd_transition, gd_transition_series, limit
-from symdyn.cli.common import add_model_args, emit_json, model_from_args
+from symdyn.cli.common import add_model_args, model_from_args, output_key
 from symdyn.derive.depth import transition_equation
 from symdyn.model import symbols as S
 from symdyn.model.serialize import expr_json
@@ -102,10 +102,9 @@ def _oscillation(model, digits: int) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     out = payload(args)
-    if args.format == "json":
-        emit_json(out)
+    key = output_key(args, out)
+    if key is None:
         return 0
-    key = "latex" if args.format == "latex" else "text"
     scale = out["scale"]["text"]
     var = f"w({scale}*tau)" if out["dynamics"] == "flow" else f"w_k, eta*k = {scale}*tau"
     lines = [f"{out['dynamics']}, depth L = {out['depth']}, init = {out['init']}, w0 = {out['w0'][key]}",
