@@ -1,6 +1,6 @@
 """Random sweeps for Thm 3 and the discrete transition (SPEC §2 "Discrete bounds"; E7, E9).
 
-GD runs are :func:`symdyn.gd_iterate.iterate` from an exact w0 (product map, L = 2) at a working
+GD runs are :func:`symdyn.precise.gd_iterate.gd_iterates` from an exact w0 (product map, L = 2) at a working
 precision chosen for the run (:func:`run_precision`); bounds are the derived forms of
 :mod:`symdyn.bounds` evaluated by :mod:`symdyn.mp_eval` (:func:`.gd_runs.margins`). A margin
 counts only when it is larger than the run's resolution (:func:`resolution`); the smallest

@@ -17,10 +17,8 @@ Only certified digits are ever printed: :class:`Certified` holds the decimal str
 exactly ``digits`` significant digits, the working precision of the run it came from,
 and nothing else.
 
->>> from mpmath import MPContext
 >>> def third(prec):
-...     ctx = MPContext(); ctx.prec = prec
-...     return [ctx.mpf(1) / 3]
+...     return [local_context(prec).mpf(1) / 3]
 >>> [v] = certify(third, 20)
 >>> str(v), v.digits, v.prec
 ('0.33333333333333333333', 20, 115)
@@ -74,8 +72,7 @@ class Certified:
     def mpf(self, ctx: MPContext | None = None):
         """The certified decimal as an mpf of ``ctx`` (a fresh context at the digits' precision)."""
         if ctx is None:
-            ctx = MPContext()
-            ctx.prec = bits_for_digits(max(self.digits, 1))
+            ctx = local_context(bits_for_digits(max(self.digits, 1)))
         f = self.fraction
         return ctx.mpf(f.numerator) / f.denominator
 
@@ -115,6 +112,17 @@ def check_prec(prec: int, name: str = "precision") -> int:
     if isinstance(prec, bool) or not isinstance(prec, int) or prec < 2:
         raise ValueError(f"{name} must be an integer >= 2 bits, got {prec!r}")
     return prec
+
+
+def local_context(prec: int) -> MPContext:
+    """A fresh mpmath context working at ``prec`` bits (never the global ``mp``).
+
+    The one way symdyn sets an mpmath precision; a precision in decimal digits D enters as
+    ``local_context(bits_for_digits(D))``.
+    """
+    ctx = MPContext()
+    ctx.prec = check_prec(prec)
+    return ctx
 
 
 def round_text(x, digits: int) -> str:

@@ -29,7 +29,7 @@ from mpmath import MPContext
 from mpmath.libmp import from_rational, round_nearest
 
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, certify, check_prec
+from symdyn.precise.certified import Certified, certify, local_context
 
 Env = Mapping[sp.Symbol, object]
 
@@ -46,13 +46,6 @@ _RELATIONS = {
     sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
     sp.Equality: lambda a, b: a == b, sp.Unequality: lambda a, b: a != b,
 }
-
-
-def local_context(prec: int) -> MPContext:
-    """A fresh mpmath context working at ``prec`` bits (never the global ``mp``)."""
-    ctx = MPContext()
-    ctx.prec = check_prec(prec)
-    return ctx
 
 
 def exact_mpf(ctx: MPContext, value: object):

@@ -84,7 +84,7 @@ def _gd_iterate(model: Model, at: list, digits: int, *, map: str = "product",
 
 def _gd_jump(model: Model, at: list, digits: int, *, map: str = "product", **kw: object) -> list[Certified]:
     if map != "product":
-        raise ValueError("method jump evaluates the product map only; drop --map factor or use --method iterate")
+        raise ValueError('method="jump" evaluates the product map only; use map="product" or method="iterate"')
     return jump_values(model, at, digits, **kw)
 
 
