@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from mpmath import MPContext
-from mpmath.libmp import finf, fnan, fninf, fzero, mpf_abs, mpf_div, mpf_sub, round_nearest, to_str
+from mpmath.libmp import finf, fnan, fninf, from_str, fzero, mpf_abs, mpf_div, mpf_sub, round_nearest, to_str
 
 #: Extra bits over the ⌈D log₂10⌉ the digits need, before any caller-specific guard.
 GUARD_BITS = 16
@@ -70,11 +70,17 @@ class Certified:
         return Fraction(self.text)
 
     def mpf(self, ctx: MPContext | None = None):
-        """The certified decimal as an mpf of ``ctx`` (a fresh context at the digits' precision)."""
+        """The certified decimal as an mpf of ``ctx`` (a fresh context at the digits' precision).
+
+        Parsed from the text without forming the exact rational, so that any decimal exponent
+        (1e-4342944819032518 from a huge GD step count) is cheap: correctly rounded up to 10^±400,
+        within an ulp beyond.
+        """
+        if self.digits == 0 and self.text != "0":
+            raise ValueError("no certified digits: the value is unknown")
         if ctx is None:
             ctx = local_context(bits_for_digits(max(self.digits, 1)))
-        f = self.fraction
-        return ctx.mpf(f.numerator) / f.denominator
+        return ctx.make_mpf(from_str(self.text, ctx.prec, round_nearest))
 
     def ulp(self) -> Fraction:
         """One unit in the last certified place (the resolution of ``text``)."""

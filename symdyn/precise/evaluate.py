@@ -140,7 +140,12 @@ def evaluate(expr: sp.Basic, prec: int, env: Env | None = None):
     ``env`` maps symbols to exact numbers (rational, decimal string, ``Fraction``) or to
     mpf values. The result is an mpf of that local context.
     """
-    ctx = local_context(prec)
+    return evaluate_in(local_context(prec), expr, env)
+
+
+def evaluate_in(ctx: MPContext, expr: sp.Basic, env: Env | None = None):
+    """:func:`evaluate` in a local context the caller owns (one context for many points: a
+    fresh ``MPContext`` costs ~0.7 ms, more than evaluating a closed form)."""
     return _Walker(ctx, env or {})(sp.sympify(expr))
 
 

@@ -41,8 +41,8 @@ from symdyn.derive import kernels as K
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, Progress, certify, check_prec
-from symdyn.precise.evaluate import evaluate, local_context
+from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context
+from symdyn.precise.evaluate import evaluate
 
 try:  # gmpy2 is a declared dependency; the mpmath engine keeps symdyn usable without it
     import gmpy2
