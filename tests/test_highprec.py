@@ -16,7 +16,7 @@ from symdyn.derive.dynamics import balanced_factor_map, product_map
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.precise.certified import CertificationError, agreeing_digits, certify
-from symdyn.precise.evaluate import as_fraction, certified_evaluate, evaluate
+from symdyn.precise.evaluate import certified_evaluate, evaluate
 from symdyn.precise.flow_ode import flow_values, integrate
 from symdyn.precise.gd_iterate import KERNELS, gd_iterates, gd_values
 from symdyn.precise.trajectory import trajectory
@@ -31,6 +31,12 @@ def exact_iterates(w0: Fraction, sigma: Fraction, lam: Fraction, eta: Fraction, 
         w = w + eta * (sigma - lam * w) if depth == 1 else w * (1 + eta * (sigma - lam * w)) ** 2
         out.append(w)
     return out
+
+
+def as_fraction(x) -> Fraction:
+    """The exact binary value of an mpf (man·2^exp)."""
+    man, exp = x.man_exp
+    return Fraction(man) * Fraction(2) ** exp
 
 
 def within_last_digit(c, exact: Fraction) -> bool:

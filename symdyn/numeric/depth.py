@@ -21,9 +21,7 @@ from functools import cache
 import numpy as np
 from scipy.optimize import brentq
 
-from symdyn.derive.depth import gd_escape_expansion
 from symdyn.derive.kernels import factor_constants, factor_steps
-from symdyn.model import symbols as S
 from symdyn.model.checks import check_depth, init_exponent
 from symdyn.model.exact import parse_number
 
@@ -216,10 +214,3 @@ def gd_flow_lag(depth: int, sigma: float, lam: float, eta: float, *, log_w0: flo
     A = math.exp(lnA)
     t_flow = _G_numpy(L, sigma, lam, np.array([lam * wk / sigma]))[0] + A - h * A
     return k, eta * k, eta * k - t_flow
-
-
-def gd_lag_rate(depth: int) -> float:
-    """(L−1)/(2L): predicted d(lag)/(η d ln w) from depth.gd_escape_expansion (as a float)."""
-    return float(gd_escape_expansion(depth)["lag_rate"].expr.subs(S.eta, 1))
-
-

@@ -22,7 +22,6 @@ decided exactly, the rest numerically) and relations.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 
 import sympy as sp
 from mpmath import MPContext
@@ -152,7 +151,7 @@ def evaluate_in(ctx: MPContext, expr: sp.Basic, env: Env | None = None):
 def certified_evaluate(expr: sp.Basic, digits: int, env: Env | None = None, **kw: object) -> Certified:
     """``expr`` to ``digits`` certified significant digits (reruns at rising precision).
 
-    Extra keywords go to :func:`symdyn.certified.certify` (``max_prec``, ``strict``, …).
+    Extra keywords go to :func:`symdyn.precise.certified.certify` (``max_prec``, ``strict``, …).
     """
     expr = sp.sympify(expr)
     env = dict(env or {})
@@ -161,10 +160,3 @@ def certified_evaluate(expr: sp.Basic, digits: int, env: Env | None = None, **kw
         return Certified("0", digits, 0)
     [value] = certify(lambda prec: [evaluate(expr, prec, env)], digits, **kw)
     return value
-
-
-def as_fraction(x) -> Fraction:
-    """The exact binary value of an mpf as a ``Fraction`` (for exact comparisons)."""
-    sign, man, exp, _ = x._mpf_
-    f = Fraction(man) * (Fraction(2) ** exp)
-    return -f if sign else f

@@ -46,7 +46,7 @@ def jump_values(model: Model, steps: Sequence[int], digits: int = 30, *, w0: obj
     """[w_k for k in steps] of the L = 2 GD map, certified, in time independent of k.
 
     ``w0`` defaults to the model's start (init "layer": e^{−2δ}; "product": e^{−δ}).
-    ``options`` go to :func:`symdyn.certified.certify` (``max_prec``, ``start_prec``, ``strict``).
+    ``options`` go to :func:`symdyn.precise.certified.certify` (``max_prec``, ``start_prec``, ``strict``).
     """
     steps, start = check_steps(steps), _start(model, w0)
     sigma, _, eta = require_numeric(model)
