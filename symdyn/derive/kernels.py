@@ -74,10 +74,10 @@ def factor_constants(sigma, lam, eta) -> tuple:
 def factor_steps(depth: int, a, e, d, n: int = 1):
     """``n`` steps of the balanced factor map a⁺ = a + a^{L−1}(e − d·a^L) (:func:`factor_constants`).
 
-    a^L is formed as a^{L−1}·a: one power a step (an integer power costs ~3 products in gmpy2).
+    a^L is formed as a^{L−1}·a, and a^1 is a itself: an integer power costs ~3 products in gmpy2.
     """
     for _ in range(n):
-        p = a ** (depth - 1)
+        p = a ** (depth - 1) if depth > 2 else a
         a = a + p * (e - d * (p * a))
     return a
 
