@@ -4,9 +4,9 @@ All timings come from ONE run on the same steps (the machine is shared; compare 
 
 * ``plain``: ``w = w*(1 + eta*(s - l*w))**2`` on ``mpf`` with the context at D digits;
 * ``libmp``: the same map on raw mpmath tuples (``mpf_mul``/``mpf_sub`` at fixed precision);
-* ``symdyn gmpy2`` / ``symdyn mpmath``: :func:`symdyn.gd_iterate.iterate` at D digits' bits
+* ``symdyn gmpy2`` / ``symdyn mpmath``: :func:`symdyn.precise.gd_iterate.gd_iterates` at D digits' bits
   (one uncertified run, the like-for-like comparison with the plain loop);
-* ``symdyn certified``: :func:`symdyn.gd_iterate.gd_values` (two runs: the rerun test).
+* ``symdyn certified``: :func:`symdyn.precise.gd_iterate.gd_values` (two runs: the rerun test).
 
 The same measurement is repeated in a subprocess with ``MPMATH_NOGMPY=1`` (mpmath's pure-Python
 backend) unless ``--no-subprocess``. Prints a table, then one JSON line with
@@ -32,7 +32,7 @@ from mpmath.libmp import BACKEND, mpf_mul, mpf_sub, round_nearest  # noqa: E402
 
 from symdyn.model.core import Model  # noqa: E402
 from symdyn.precise.certified import GUARD_BITS, bits_for_digits  # noqa: E402
-from symdyn.precise.gd_iterate import ENGINES, gd_values, iterate  # noqa: E402
+from symdyn.precise.gd_iterate import ENGINES, gd_iterates, gd_values  # noqa: E402
 
 SIGMA, LAM, ETA, DELTA = "1/2", "2", "1/10", "300"
 
@@ -78,7 +78,7 @@ def measure(digits_list: list[int], steps: int) -> dict:
         prec = bits_for_digits(digits) + GUARD_BITS
         row = {"plain": plain_loop(digits, steps), "libmp": libmp_loop(digits, steps)}
         for engine in ENGINES:
-            row[f"symdyn_{engine}"] = _timed(lambda e=engine, p=prec: iterate(model, [steps], p, engine=e))
+            row[f"symdyn_{engine}"] = _timed(lambda e=engine, p=prec: gd_iterates(model, [steps], p, engine=e))
         row["symdyn_certified"] = _timed(lambda d=digits: gd_values(model, [steps], d))
         rows[digits] = {k: 1e6 * v / steps for k, v in row.items()}  # µs per step
     return {"backend": BACKEND, "steps": steps, "us_per_step": rows}

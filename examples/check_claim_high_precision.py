@@ -12,7 +12,7 @@ from symdyn.derive.bounds import printed_forms, thm3_bounds
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.precise.evaluate import certified_evaluate
-from symdyn.precise.jump import iterate
+from symdyn.precise.gd_iterate import gd_values
 
 w0 = sp.Rational(1, 10**6)
 model = Model(depth=2, sigma=1, lam=1, eta="1/10")
@@ -20,7 +20,7 @@ printed = next(p for p in printed_forms() if "upper" in p.name).expr
 corrected = thm3_bounds()[1].expr
 vals = {S.sigma: 1, S.lam: 1, S.eta: sp.Rational(1, 10), S.w0: w0}
 for k in (180, 181, 182):
-    w_k = iterate(model, k, 50, w0=w0)  # certified: the digits agree at two working precisions
+    [w_k] = gd_values(model, [k], 50, w0=w0)  # certified: the digits agree at two working precisions
     p = certified_evaluate(printed.subs(vals), 50, {S.k: k})
     c = certified_evaluate(corrected.subs(vals), 50, {S.k: k})
     margin = Decimal(str(w_k)) - Decimal(str(p))  # exact difference of the certified decimals

@@ -26,7 +26,6 @@ from symdyn.numeric.depth import (
     depth_flow_rescaled_numpy,
     depth_gd_numpy,
     gd_flow_lag,
-    gd_lag_rate,
     log_w0_of,
 )
 from symdyn.precise.constants import transition_constant
@@ -171,8 +170,10 @@ def test_gd_tracks_flow_as_eta_to_zero():
         assert abs(r[2] - r[1]) < abs(r[1] - r[0]) and abs(r[2] - r[1]) < 0.01   # lag = c eta + O(eta^2)
         assert lags[d, 0.01] < 0.3 * lags[d, 0.04]                               # error shrinks with eta
     slope = (lags[5.0, 0.01] - lags[3.0, 0.01]) / (0.01 * 2.0)
-    # prediction (L-1)/(2L) d ln w0^{-1} / d delta = (L-1)/2 = 1; 2%: O(eta) and O(e^{-delta}) terms
-    assert abs(slope - gd_lag_rate(L) * L) < 0.02
+    # prediction: lag rate (L-1)/(2L) (derive.depth.gd_escape_expansion, per eta d ln w) times
+    # d ln w0^{-1} / d delta = L, i.e. (L-1)/2 = 1; 2%: O(eta) and O(e^{-delta}) terms
+    rate = float(gd_escape_expansion(L)["lag_rate"].expr.subs(S.eta, 1))
+    assert abs(slope - rate * L) < 0.02
 
 
 def test_gd_rescaled_transition_and_boundary_value():

@@ -1,4 +1,4 @@
-"""The numeric GD charts (symdyn.gd_charts): floating series, gmpy2 arithmetic, map coefficients."""
+"""The numeric GD charts (symdyn.precise.charts): floating series, gmpy2 arithmetic, map coefficients."""
 
 from fractions import Fraction
 
@@ -6,6 +6,7 @@ import gmpy2
 import mpmath
 import pytest
 
+from symdyn.derive.kernels import product2_steps
 from symdyn.derive.linearisation import koenigs_coefficients, poincare_coefficients, series_residual
 from symdyn.derive.poincare import map_coefficients
 from symdyn.model.core import Model
@@ -55,9 +56,11 @@ def test_gmpy2_arithmetic_gives_the_mpmath_numbers():
     """advance (plain steps on gmpy2) and _poly (Horner on gmpy2) reproduce mpmath bit for bit."""
     c = GDCharts(MODELS[0], 150, 24)
     w = c.exact(Fraction(3, 10))
-    # reference: GDCharts.iterate, the plain mpmath loop; 5 steps from 0.3 stay outside the disk at 1
-    assert abs(c.iterate(w, 5) - c.p) > c.r1
-    assert c.advance(w, 5) == c.iterate(w, 5)
+    # reference: the kernel run on the context's mpf (plain mpmath loop); 5 steps from 0.3 stay
+    # outside the disk at 1
+    plain = product2_steps(w, *c.step_constants, n=5)
+    assert abs(plain - c.p) > c.r1
+    assert c.advance(w, 5) == plain
     z = c.exact(Fraction(1, 200))
     as_mpf = [c.ctx.mpf(x.as_integer_ratio()[0]) / x.as_integer_ratio()[1] for x in c.psi_c]
     horner_mp = as_mpf[-1]
@@ -67,5 +70,5 @@ def test_gmpy2_arithmetic_gives_the_mpmath_numbers():
     # below gmpy2's exponent range (2^-(2^30)) the mpmath fallback takes over: Ψ(z) = z + O(z²) = z
     tiny = c.ctx.ldexp(1, -2**31)
     assert c._poly(c.psi_c, tiny) == tiny  # gmpy2 alone would underflow to 0 (or trap)
-    assert c.advance(tiny, 3) == c.iterate(tiny, 3) > tiny
+    assert c.advance(tiny, 3) == product2_steps(tiny, *c.step_constants, n=3) > tiny
     assert isinstance(c.psi_c[0], gmpy2.mpfr)

@@ -16,9 +16,9 @@ from symdyn.derive.dynamics import balanced_factor_map, product_map
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.precise.certified import CertificationError, agreeing_digits, certify
-from symdyn.precise.evaluate import as_fraction, certified_evaluate, evaluate
+from symdyn.precise.evaluate import certified_evaluate, evaluate
 from symdyn.precise.flow_ode import flow_values, integrate
-from symdyn.precise.gd_iterate import KERNELS, gd_values, iterate
+from symdyn.precise.gd_iterate import KERNELS, gd_iterates, gd_values
 from symdyn.precise.trajectory import trajectory
 
 SPEC = dict(sigma="1/2", lam=2, eta="1/10")  # the issue's acceptance parameters
@@ -31,6 +31,12 @@ def exact_iterates(w0: Fraction, sigma: Fraction, lam: Fraction, eta: Fraction, 
         w = w + eta * (sigma - lam * w) if depth == 1 else w * (1 + eta * (sigma - lam * w)) ** 2
         out.append(w)
     return out
+
+
+def as_fraction(x) -> Fraction:
+    """The exact binary value of an mpf (man·2^exp)."""
+    man, exp = x.man_exp
+    return Fraction(man) * Fraction(2) ** exp
 
 
 def within_last_digit(c, exact: Fraction) -> bool:
@@ -76,8 +82,8 @@ def test_factor_and_product_maps_agree_at_large_delta():
 def test_engines_are_bitwise_identical():
     # both engines round to nearest after each operation, in the same order
     m = Model(depth=2, delta=50, **SPEC)
-    a = iterate(m, [0, 500, 1500], 150, engine="gmpy2")
-    b = iterate(m, [0, 500, 1500], 150, engine="mpmath")
+    a = gd_iterates(m, [0, 500, 1500], 150, engine="gmpy2")
+    b = gd_iterates(m, [0, 500, 1500], 150, engine="mpmath")
     assert [x._mpf_ for x in a] == [y._mpf_ for y in b]
 
 
@@ -94,7 +100,7 @@ def test_u_ratio_identity_step_by_step():
     # SPEC §2 (Thm 3 proof device): u_{k+1}/u_k = 1 − ησ(2+y)/(1+y)², y = η(σ − λw_k)
     m = Model(depth=2, delta=40, **SPEC)
     ks = [0, 100, 400, 700, 800, 850, 900, 1500]  # before, across and after the transition
-    ws = iterate(m, [j for k in ks for j in (k, k + 1)], 260)
+    ws = gd_iterates(m, [j for k in ks for j in (k, k + 1)], 260)
     ctx = ws[0].context
     s, l, eta = ctx.mpf(1) / 2, ctx.mpf(2), ctx.mpf(1) / 10
     for w, w1 in zip(ws[::2], ws[1::2], strict=True):
@@ -110,7 +116,7 @@ def test_corrected_thm3_bounds_hold():
     # SPEC §2 discrete bounds (corrected Thm 3), 0 < w0 < σ/λ and 2ησ <= 1
     m = Model(depth=2, delta=20, **SPEC)
     ks = list(range(0, 1200, 37))
-    ws = iterate(m, ks, 200)
+    ws = gd_iterates(m, ks, 200)
     ctx = mpmath.MPContext()
     ctx.prec = 200
     s, l, eta, w0 = ctx.mpf(1) / 2, ctx.mpf(2), ctx.mpf(1) / 10, ctx.exp(-40)
@@ -214,7 +220,7 @@ def test_global_contexts_untouched(global_prec, capsys):
 # --- bad input and the CLI ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("call,match", [
-    (lambda: iterate(Model(depth=2, delta=3, **SPEC), [3], 0), "precision"),
+    (lambda: gd_iterates(Model(depth=2, delta=3, **SPEC), [3], 0), "precision"),
     (lambda: Model(depth=2, sigma=-1, lam=1, eta="0.1", delta=1), "sigma must be >= 0"),
     (lambda: gd_values(Model(depth=2, sigma=1, lam=1, eta=2, delta=1), [3], 10), "unstable"),
     (lambda: Model(depth=2, sigma=float("inf"), lam=1, eta="0.1", delta=1), "finite"),
@@ -267,7 +273,7 @@ def test_cli_thin_and_text(capsys):
 def test_progress_callback_reports():
     seen = []
     m = Model(depth=2, delta=30, **SPEC)
-    iterate(m, [40000], 100, progress=lambda d, t, s: seen.append((d, t)))
+    gd_iterates(m, [40000], 100, progress=lambda d, t, s: seen.append((d, t)))
     assert seen[-1] == (40000, 40000) and len(seen) >= 3
 
 
@@ -275,6 +281,6 @@ def test_start_value_enters_exactly():
     # w0 = e^{-1600} (δ = 800) is far below float64; mpmath in a 400-bit context is the reference
     ctx = mpmath.MPContext()
     ctx.prec = 400
-    [w0] = iterate(Model(depth=2, delta=800, **SPEC), [0], 300)
+    [w0] = gd_iterates(Model(depth=2, delta=800, **SPEC), [0], 300)
     assert abs(as_fraction(w0) / as_fraction(ctx.exp(-1600)) - 1) < Fraction(1, 2**290)  # 10 bits slack
     assert flow_closed_form(2).verified

@@ -10,7 +10,8 @@ import sympy as sp
 
 from symdyn.cli import main
 from symdyn.model.core import Model
-from symdyn.precise.jump import iterate, jump
+from symdyn.precise.gd_iterate import gd_values
+from symdyn.precise.jump import jump
 from symdyn.precise.poincare import psi, transition_interval
 from symdyn.precise.trajectory import trajectory
 
@@ -19,6 +20,12 @@ def _mp(text, dps=60):
     ctx = mpmath.MPContext()
     ctx.dps = dps
     return ctx.mpf(text)
+
+
+def iterated(model, k, digits, w0=None):
+    """The reference: plain iteration of the map in mpmath (gd_values, engine "mpmath"), certified."""
+    [value] = gd_values(model, [k], digits, engine="mpmath", w0=w0)
+    return value
 
 
 def _agree(a, b, digits):
@@ -32,7 +39,7 @@ def test_jump_matches_iteration_across_transition(delta):
     m = Model(depth=2, sigma=1, lam=1, eta="0.1", delta=delta)
     kstar = delta / math.log(1.1)  # transition step δT^η/η (SPEC §2), init "layer"
     for k in (0, 1, int(kstar / 2), int(kstar) - 5, int(kstar), int(kstar) + 5, int(2 * kstar), 3000):
-        a, b = jump(m, k, 25), iterate(m, k, 25)  # iterate: plain mpmath loop, the reference
+        a, b = jump(m, k, 25), iterated(m, k, 25)  # plain mpmath loop, the reference
         assert _agree(a, b, 25), (k, a.text, b.text)
 
 
@@ -42,14 +49,14 @@ def test_regimes_and_starts(eta, w0):
     """Oscillating (ν < 0), superattracting ησ = ½ (no chart), starts outside the 0-chart, above σ/λ."""
     m = Model(depth=2, sigma=1, lam=2, eta=eta)
     for k in (3, 40, 400, 4000):
-        assert _agree(jump(m, k, 20, w0=w0), iterate(m, k, 20, w0=w0), 20), (eta, w0, k)
+        assert _agree(jump(m, k, 20, w0=w0), iterated(m, k, 20, w0=w0), 20), (eta, w0, k)
 
 
 def test_jump_is_exact_not_the_profile_approximation():
     """Negative control: Ψ(μ^k w0) differs from w_k by O(w0); jump does not."""
     m = Model(depth=2, sigma=1, lam=1, eta="0.1", delta=2)  # w0 = e^{-4} ≈ 0.018: not vanishing
     k = 20  # μ^k w0 ≈ 0.8: mid-transition, where the O(w0) error is largest
-    ref = iterate(m, k, 20)
+    ref = iterated(m, k, 20)
     approx = psi(m, sp.Rational(121, 100) ** k * sp.exp(-4), 20)
     assert abs(approx.mpf() - ref.mpf()) > 1e-3 * ref.mpf()  # the O(w0) = O(0.018) error is visible
     assert _agree(jump(m, k, 20), ref, 20)
@@ -75,7 +82,7 @@ def test_huge_k_and_delta_time_independent_of_k():
 @pytest.mark.parametrize("k", [10**5, 104_900, 104_930, 300_000])
 def test_jump_matches_long_iteration(k):
     m = Model(depth=2, sigma=1, lam=1, eta="0.1", delta=10**4)  # k* = 10^4/ln 1.1 ≈ 104920
-    assert _agree(jump(m, k, 30), iterate(m, k, 30), 30)
+    assert _agree(jump(m, k, 30), iterated(m, k, 30), 30)
 
 
 def test_trajectory_dispatch_and_bad_input():
@@ -86,7 +93,7 @@ def test_trajectory_dispatch_and_bad_input():
     assert [v.text for v in a.values] == [v.text for v in b.values]
     with pytest.raises(ValueError, match="product map only"):
         trajectory(m, "gd", ks, method="jump", map="factor")
-    with pytest.raises(ValueError, match="k must be"):
+    with pytest.raises(ValueError, match="steps must be"):
         jump(m, -1)
     with pytest.raises(ValueError, match="delta"):
         jump(Model(depth=2, sigma=1, lam=1, eta="0.1"), 5)
@@ -109,8 +116,8 @@ def _cli_values(capsys, method, ks, delta="20"):
 def test_cli_jump_matches_iterate_around_transition(capsys):
     kstar = round(20 / math.log(1.1))  # δT^η/η with T^η = η/ln(1+ησ) (SPEC §2): ≈ 210
     ks = [kstar - 20, kstar - 2, kstar, kstar + 3, kstar + 40]
-    jumped, iterated = _cli_values(capsys, "jump", ks), _cli_values(capsys, "iterate", ks)
-    assert jumped == iterated  # the same 30 certified digits, two independent methods
+    jumped, plain = _cli_values(capsys, "jump", ks), _cli_values(capsys, "iterate", ks)
+    assert jumped == plain  # the same 30 certified digits, two independent methods
     assert 0 < float(jumped[0]) < 0.1 < float(jumped[2]) < 0.9 < float(jumped[-1])  # spans the rise
 
 

@@ -16,7 +16,7 @@ from symdyn.derive.bounds import printed_forms, ratio_bracket, ratio_identity, s
 from symdyn.derive.dynamics import product_map
 from symdyn.model import symbols as S
 from symdyn.precise.certified import certify
-from symdyn.precise.gd_iterate import iterate
+from symdyn.precise.gd_iterate import gd_iterates
 
 #: Parameter sets (σ, λ, η, w0) inside the corrected hypotheses 0 < w0 < σ/λ, 2ησ <= 1.
 RUNS = (("1", "1", "1/10", "1e-6"), ("2", "1", "1/5", "3/10"), ("1/2", "3", "9/10", "1/100"),
@@ -145,7 +145,7 @@ def _e8(quick: bool) -> Outcome:
     s, l, e, w0 = E8_DIVERGENT
     m = gd_model(s, l, e)
     steps = [1, 2, 3]
-    div = certify(lambda prec: iterate(m, steps, prec, w0=w0), 6, start_prec=START_PREC)
+    div = certify(lambda prec: gd_iterates(m, steps, prec, w0=w0), 6, start_prec=START_PREC)
     diverges = div[-1].fraction > 10**6 and all(a.fraction < b.fraction for a, b in zip(div, div[1:], strict=False))
     s2, l2, e2, w02 = E8_SWAP
     m2 = gd_model(s2, l2, e2)

@@ -22,7 +22,7 @@ from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.precise.certified import Certified, certify
 from symdyn.precise.evaluate import certified_evaluate, evaluate, exact_mpf, local_context
-from symdyn.precise.gd_iterate import iterate
+from symdyn.precise.gd_iterate import gd_iterates
 
 #: Working precisions for certified runs: margins near the fixed point can be 10^-300 and
 #: below (the bounds and w_k converge together), so the cap is generous; gmpy2 makes it cheap.
@@ -48,7 +48,7 @@ def margins(model: Model, w0: object, form: sp.Expr, side: int, ks: Sequence[int
     """side · (bound_k − w_k) at each k, at ``prec`` bits (uncertified mpf values)."""
     ctx = local_context(prec)
     bound = _bound_at(form, model, w0)
-    ws = iterate(model, list(ks), prec, w0=w0)
+    ws = gd_iterates(model, list(ks), prec, w0=w0)
     return [side * (exact_mpf(ctx, evaluate(bound, prec, {S.k: k})) - exact_mpf(ctx, w))
             for k, w in zip(ks, ws, strict=True)]
 
@@ -86,7 +86,7 @@ def first_violation(model: Model, w0: object, form: sp.Expr, side: int, kmax: in
     before_ok = all(m.fraction > 0 for m in ms[:-1])
     if not (ms[-1].fraction < 0 and before_ok):
         raise RuntimeError("the scan and the certified rerun disagree on the first violation")
-    [w_k] = certify(lambda prec: iterate(model, [first], prec, w0=w0), 12, start_prec=START_PREC,
+    [w_k] = certify(lambda prec: gd_iterates(model, [first], prec, w0=w0), 12, start_prec=START_PREC,
                     max_prec=MAX_PREC)
     return {"first violating k": first, "w_k": w_k.text,
             "excess w_k - bound" if side > 0 else "shortfall bound - w_k": ms[-1].text.lstrip("-"),

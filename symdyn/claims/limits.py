@@ -33,7 +33,7 @@ from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.precise.certified import Certified, certify
 from symdyn.precise.evaluate import local_context
-from symdyn.precise.gd_iterate import iterate
+from symdyn.precise.gd_iterate import gd_iterates
 
 #: Relative distance h of the probe times τ = (1 ± h) T from a transition T.
 H = sp.Rational(1, 10)
@@ -301,7 +301,7 @@ def _first_half_step(model: Model) -> int:
     """The first k with w_k >= σ/(2λ) (a scan at a working precision; certified by the caller)."""
     half = model.sigma / (2 * model.lam)
     n = int(sp.ceiling(model.delta * _t_eta(model) / model.eta * sp.Rational(3, 2))) + 50
-    ws = iterate(model, list(range(n)), START_PREC)
+    ws = gd_iterates(model, list(range(n)), START_PREC)
     ctx = local_context(START_PREC)
     target = ctx.mpf(int(half.p)) / int(half.q)
     k = next((i for i, w in enumerate(ws) if ctx.mpf(0) + w >= target), None)
@@ -320,7 +320,7 @@ def tau_half(model: Model, digits: int = 12) -> tuple[int, Certified]:
 
     def compute(prec: int) -> list:
         ctx = local_context(prec)
-        a, b = (ctx.mpf(0) + w for w in iterate(model, [k - 1, k], prec))
+        a, b = (ctx.mpf(0) + w for w in gd_iterates(model, [k - 1, k], prec))
         half = ctx.mpf(int(model.sigma.p) * int(model.lam.q)) / (2 * int(model.sigma.q) * int(model.lam.p))
         if not a < half <= b:
             raise RuntimeError("the half-crossing moved between precisions")
@@ -428,7 +428,7 @@ def _gd_limit(quick: bool) -> Outcome:
     for d in _deltas(True) if quick else _deltas(False):
         m = _gd_model(sig, lam, eta, d)
         ks = [int(sp.floor(d * T * f / eta)) for f in (1 - H, 1 + H)]
-        vals = certify(lambda prec, m=m, ks=ks: iterate(m, ks, prec), 8, start_prec=START_PREC)
+        vals = certify(lambda prec, m=m, ks=ks: gd_iterates(m, ks, prec), 8, start_prec=START_PREC)
         num_ok &= all(within(v, Fraction(str(x)), TOL) for v, x in zip(vals, lims, strict=True))
         ev[f"delta={d}"] = {"k at tau=(1-h)T, (1+h)T": ks, "w_k (certified)": [v.text for v in vals]}
     # at T^η itself: w_k at k = floor(δT^η/η) for δ over most of one phase period ln(1 + ησ)
@@ -438,7 +438,7 @@ def _gd_limit(quick: bool) -> Outcome:
         for j in range(6):
             m = _gd_model(sig, lam, eta, d0 + sp.Rational(j, 60))
             k = int(sp.floor(m.delta * T / eta))
-            [v] = certify(lambda prec, m=m, k=k: iterate(m, [k], prec), 6, start_prec=START_PREC)
+            [v] = certify(lambda prec, m=m, k=k: gd_iterates(m, [k], prec), 6, start_prec=START_PREC)
             at_T.append({"delta": str(m.delta), "k": k, "w_k": v.text})
         spreads[d0] = max(Fraction(a["w_k"]) for a in at_T) - min(Fraction(a["w_k"]) for a in at_T)
         ev[f"at T^eta, delta near {d0}"] = {"values": at_T, "spread": f"{float(spreads[d0]):.4g}"}

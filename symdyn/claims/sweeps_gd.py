@@ -1,6 +1,6 @@
 """Random sweeps for Thm 3 and the discrete transition (SPEC §2 "Discrete bounds"; E7, E9).
 
-GD runs are :func:`symdyn.gd_iterate.iterate` from an exact w0 (product map, L = 2) at a working
+GD runs are :func:`symdyn.precise.gd_iterate.gd_iterates` from an exact w0 (product map, L = 2) at a working
 precision chosen for the run (:func:`run_precision`); bounds are the derived forms of
 :mod:`symdyn.bounds` evaluated by :mod:`symdyn.mp_eval` (:func:`.gd_runs.margins`). A margin
 counts only when it is larger than the run's resolution (:func:`resolution`); the smallest
@@ -21,6 +21,7 @@ from symdyn.claims.gd_runs import certified_margins, certified_values, gd_model,
 from symdyn.claims.sweep import Case, SweepReport, draw_log, draw_uniform, run_cases, sweep
 from symdyn.derive.bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
 from symdyn.derive.dynamics import product_map
+from symdyn.derive.kernels import product2_constants, product2_steps
 from symdyn.model import symbols as S
 
 #: Grid points per GD run (geometric in k, so both the transient and the tail are seen).
@@ -157,8 +158,9 @@ def _draw_sigma0(rng: np.random.Generator) -> dict:
 def _sigma0_case(p: dict) -> Case:
     x = p["x = eta lambda w0"]
     bound = sigma_zero_bound().expr
-    # k = 1 exactly: w_1 = w0(1 − x)² against w0/(1 + 2x)
-    w1, b1 = p["w0"] * (1 - x) ** 2, p["w0"] / (1 + 2 * x)
+    # k = 1 exactly (the kernel in Fractions): w_1 = w0(1 − x)² against w0/(1 + 2x)
+    w1 = product2_steps(p["w0"], *product2_constants(p["sigma"], p["lambda"], p["eta"]))
+    b1 = p["w0"] / (1 + 2 * x)
     at_1 = w1 <= b1
     m = gd_model(0, p["lambda"], p["eta"])
     ks = _grid(2000)

@@ -1,6 +1,6 @@
 """Theorem 3 of Gidel et al. (2019), corrected: bounds on the L = 2 GD iterates (SPEC §2).
 
-Proof device, derived here from :func:`symdyn.dynamics.product_map` and proven by
+Proof device, derived here from :func:`symdyn.derive.dynamics.product_map` and proven by
 residuals: u_k = 1/w_k − λ/σ obeys the exact ratio identity
 
     u_{k+1} / u_k = 1 − ησ(2 + y)/(1 + y)²,   y = η(σ − λ w_k),

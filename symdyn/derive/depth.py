@@ -1,6 +1,6 @@
 """Depth L >= 3: elementary closed forms, the escape-time scale and the δ → ∞ limit (issue #10).
 
-The balanced flow ẇ = L w^{2−2/L}(σ − λw) (SPEC §2, :func:`~symdyn.dynamics.product_ode`) has the
+The balanced flow ẇ = L w^{2−2/L}(σ − λw) (SPEC §2, :func:`~symdyn.derive.dynamics.product_ode`) has the
 implicit solution t = G(w) − G(w0). With y = w^{1/L} the integrand splits into a singular and a
 regular part,
 
@@ -10,7 +10,7 @@ so, with p = (L−2)/L, κ = (λ/σ)^{1−2/L}/σ, z = (λw/σ)^{1/L} and J_L(z)
 
     G(w) = −w^{−p}/((L−2)σ) + κ J_L(z).                                           (★)
 
-(★) is the hypergeometric G of :func:`~symdyn.closed_forms.implicit_relation` (no constant term:
+(★) is the hypergeometric G of :func:`~symdyn.derive.closed_forms.implicit_relation` (no constant term:
 G(v) = v^a/(Lσ) Σ_n (λv/σ)^n/(a+n) with a = 2/L − 1 not an integer), written in logs and atans.
 
 Escape (Arora et al. 2019, Gissin et al. 2020): X = w^{−p} obeys Ẋ = −(L−2)(σ − λw) exactly, so the

@@ -34,7 +34,7 @@ def map_coefficients(model: Model, at: str = "zero") -> tuple[sp.Expr, ...]:
     """Coefficients (m, b₂, b₃) of the GD map written around a fixed point.
 
     ``at="zero"``: f(w) itself; ``at="fixed"``: g(x) = f(σ/λ + x) − σ/λ. Derived from
-    :func:`symdyn.dynamics.product_map` with the model's values substituted exactly.
+    :func:`symdyn.derive.dynamics.product_map` with the model's values substituted exactly.
     """
     f = model.subs(product_map(2).expr)
     x = sp.Symbol("x")

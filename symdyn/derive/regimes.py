@@ -28,6 +28,7 @@ import sympy as sp
 
 from symdyn.derive.derived import Derived, residual
 from symdyn.derive.dynamics import product_map
+from symdyn.derive.kernels import product2_constants, product2_steps
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 
@@ -170,19 +171,20 @@ def classify(model: Model) -> str:
 
 def bifurcation_points(s_values: np.ndarray, transient: int = 2000, keep: int = 64,
                        x0: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """Long-run iterates of x⁺ = x(1 + s(1 − x))² (x = λw/σ, s = ησ), for a bifurcation diagram.
+    """Long-run iterates of x⁺ = x(1 + s(1 − x))², the L = 2 map in x = λw/σ, s = ησ (bifurcation diagram).
 
-    Returns (s repeated, x) arrays of the last ``keep`` iterates after ``transient`` steps
-    (float64; the figure is qualitative). Diverging orbits are dropped.
+    That is the kernel :func:`~symdyn.derive.kernels.product2_steps` at σ = λ = 1, η = s, on
+    numpy arrays. Returns (s repeated, x) arrays of the last ``keep`` iterates after ``transient``
+    steps (float64; the figure is qualitative). Diverging orbits are dropped.
     """
     s = np.asarray(s_values, dtype=float)
+    c, d = product2_constants(1.0, 1.0, s)
     x = np.full_like(s, x0)
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(transient):
-            x = x * (1 + s * (1 - x)) ** 2
+        x = product2_steps(x, c, d, n=transient)
         out = np.empty((keep, s.size))
         for i in range(keep):
-            x = x * (1 + s * (1 - x)) ** 2
+            x = product2_steps(x, c, d)
             out[i] = x
     ss = np.broadcast_to(s, out.shape)
     ok = np.isfinite(out) & (np.abs(out) < 1e6)

@@ -21,8 +21,7 @@ from functools import cache
 import numpy as np
 from scipy.optimize import brentq
 
-from symdyn.derive.depth import gd_escape_expansion
-from symdyn.model import symbols as S
+from symdyn.derive.kernels import factor_constants, factor_steps
 from symdyn.model.checks import check_depth, init_exponent
 from symdyn.model.exact import parse_number
 
@@ -40,7 +39,6 @@ def _check(depth: int, sigma: float, lam: float) -> tuple[int, float, float]:
 def log_w0_of(depth: int, delta: float, init: str = "layer") -> float:
     """ln w0 = −mδ with m from the init rule (:func:`symdyn.model.checks.init_exponent`)."""
     return -init_exponent(depth, init) * float(delta)
-
 
 
 def regular_integral_numpy(depth: int, z: np.ndarray) -> np.ndarray:
@@ -182,13 +180,15 @@ def depth_flow_rescaled_numpy(depth: int, sigma: float, lam: float, tau, delta: 
 def depth_gd_numpy(depth: int, sigma: float, lam: float, eta: float, steps: int, *,
                    log_w0: float) -> np.ndarray:
     """GD iterates w_0..w_steps of the balanced depth-L mode, iterating the factor map
-    a⁺ = a + η a^{L−1}(σ − λa^L) (dynamics.balanced_factor_map) from a0 = w0^{1/L}; w = a^L."""
+    a⁺ = a + η a^{L−1}(σ − λa^L) (the kernel :func:`symdyn.derive.kernels.factor_steps`) from
+    a0 = w0^{1/L}; w = a^L."""
     L, sigma, lam = _check(depth, sigma, lam)
+    e, d = factor_constants(sigma, lam, eta)
     a = math.exp(log_w0 / L)
     out = np.empty(int(steps) + 1)
     out[0] = a**L
     for i in range(1, int(steps) + 1):
-        a = a + eta * a ** (L - 1) * (sigma - lam * a**L)
+        a = factor_steps(L, a, e, d)
         out[i] = a**L
     return out
 
@@ -200,11 +200,12 @@ def gd_flow_lag(depth: int, sigma: float, lam: float, eta: float, *, log_w0: flo
     L, sigma, lam = _check(depth, sigma, lam)
     if not 0 < w_stop < sigma / lam:
         raise ValueError(f"w_stop must lie in (0, sigma/lambda), got {w_stop}")
+    e, d = factor_constants(sigma, lam, eta)
     a = math.exp(log_w0 / L)
     a_stop = w_stop ** (1 / L)
     k = 0
     while a < a_stop:
-        a = a + eta * a ** (L - 1) * (sigma - lam * a**L)
+        a = factor_steps(L, a, e, d)
         k += 1
         if k > max_steps:
             raise ValueError(f"GD did not reach w_stop within {max_steps} steps; lower delta or raise eta")
@@ -213,10 +214,3 @@ def gd_flow_lag(depth: int, sigma: float, lam: float, eta: float, *, log_w0: flo
     A = math.exp(lnA)
     t_flow = _G_numpy(L, sigma, lam, np.array([lam * wk / sigma]))[0] + A - h * A
     return k, eta * k, eta * k - t_flow
-
-
-def gd_lag_rate(depth: int) -> float:
-    """(L−1)/(2L): predicted d(lag)/(η d ln w) from depth.gd_escape_expansion (as a float)."""
-    return float(gd_escape_expansion(depth)["lag_rate"].expr.subs(S.eta, 1))
-
-

@@ -7,7 +7,7 @@
 * :func:`gd_numpy` — the linear model's GD iterates w_k = σ/λ + (w0 − σ/λ)(1 − ηλ)^k
   (L = 1, w0 = e^{−δ}), as ``g(k, sigma, lam, eta, delta)``.
 
-Both take the symbolic closed form from :mod:`symdyn.closed_forms`, substitute w0, and
+Both take the symbolic closed form from :mod:`symdyn.derive.closed_forms`, substitute w0, and
 lower it with :func:`to_numpy`; the only hand-written numerics are the cancellation-free
 arguments of :mod:`symdyn.numeric.accurate` (the exponents cδ − 2σt resp. −δ − λt, each
 rounded once, and ln|1 − ηλ|).

@@ -1,17 +1,16 @@
-"""High-precision reference values of a sympy expression, in a private mpmath context.
+"""High-precision reference values of a sympy expression at float64 points.
 
 The accuracy harness compares float64 output with the *same* sympy expression (not its
-stable rewrite) evaluated here: every float input is converted exactly (an mpf holds a
-double exactly), the expression is evaluated at ``dps`` digits and again at ``dps + 20``;
-where they disagree beyond ``dps − 20`` digits the precision is doubled until they agree
-(the certified-digits pattern of python-flint's ``good()``). Precision lives in a local
-``mpmath.MPContext``; the global ``mpmath.mp`` is never touched.
+stable rewrite) evaluated by symdyn's one sympy→mpmath evaluator
+(:func:`symdyn.precise.evaluate.evaluate_in`): every float input enters as its exact binary
+value, and the digits are certified by :func:`symdyn.precise.certified.certify` (reruns at
+rising precision, in local contexts; the global ``mpmath.mp`` is never touched).
 
 >>> import sympy as sp
 >>> from symdyn.model import symbols as S
 >>> import mpmath
->>> mpmath.nstr(reference(sp.exp(-S.delta) + sp.Rational(1, 3), [S.delta], [[40.0]])[0], 40)
-'0.3333333333333333375816875886249223286626'
+>>> mpmath.nstr(reference(sp.exp(-S.delta) + sp.Rational(1, 3), [S.delta], [[40.0]])[0], 30)
+'0.333333333333333337581687588625'
 """
 
 from __future__ import annotations
@@ -20,45 +19,37 @@ from collections.abc import Sequence
 
 import mpmath
 import sympy as sp
+from mpmath import MPContext
 
+from symdyn.precise.certified import GUARD_BITS, bits_for_digits, certify, local_context
+from symdyn.precise.evaluate import evaluate_in
 
-def _lambdify(expr: sp.Expr, args: Sequence[sp.Symbol], ctx: mpmath.MPContext):
-    # The generated code calls bare names (mpf, exp, log, ...): bind each to the local
-    # context's method, so that every operation runs at the context's precision.
-    names = {n: getattr(ctx, n) for n in dir(ctx) if not n.startswith("_")}
-    return sp.lambdify(args, expr, modules=[names, "mpmath"])
+#: float64 inputs are exact in this many bits.
+_FLOAT_BITS = 53
 
 
 def reference(expr: sp.Expr, args: Sequence[sp.Symbol], points: Sequence[Sequence[float]],
-              dps: int = 50, max_dps: int = 2000) -> list[mpmath.mpf]:
-    """``expr`` at each point (floats in ``args`` order), with ``dps − 20`` settled digits.
+              digits: int = 30, max_prec: int = 1 << 16) -> list[mpmath.mpf]:
+    """``expr`` at each point (floats in ``args`` order), to ``digits`` certified digits.
 
-    Starts at ``dps`` digits; where the value at p and p + 20 digits differ by more than
-    10^{20−dps} relative (cancellation inside the expression), p is doubled, up to
-    ``max_dps`` (then ``ValueError``). A 0 is not trusted (total cancellation gives 0 at
-    every low precision): it is recomputed up to ``max_dps`` and returned only if it stays 0.
+    Cancellation inside the expression raises the working precision (up to ``max_prec`` bits,
+    then :class:`~symdyn.precise.certified.CertificationError`): the sampled domain's worst is
+    1 − (1 − e^{−δ}) at δ = 10^4, which needs ~10^4/ln 2 ≈ 14 500 bits. A value is returned as
+    an mpf of a local context at the certified digits' precision.
     """
-    contexts: dict[int, tuple[mpmath.MPContext, object]] = {}
-
-    def at(p: int, point: Sequence[float]) -> mpmath.mpf:
-        if p not in contexts:
-            ctx = mpmath.MPContext()
-            ctx.dps = p
-            contexts[p] = (ctx, _lambdify(expr, args, ctx))
-        ctx, f = contexts[p]
-        return f(*[ctx.mpf(float(v)) for v in point])
-
+    exact = local_context(_FLOAT_BITS)
+    out_ctx = local_context(bits_for_digits(digits) + GUARD_BITS)
+    contexts: dict[int, MPContext] = {}  # one local context per working precision, for all points
+    expr = sp.sympify(expr)
     out = []
     for point in points:
-        p = dps
-        while True:
-            a, b = at(p, point), at(p + 20, point)
-            if b != 0 and abs(a - b) <= abs(b) * contexts[p + 20][0].mpf(10) ** (20 - dps):
-                break
-            if p >= max_dps:
-                if a == b == 0:  # zero at every precision tried: an exact zero
-                    break
-                raise ValueError(f"reference not settled at {tuple(point)} with {p} digits")
-            p *= 2
-        out.append(b)
+        env = {a: exact.mpf(float(v)) for a, v in zip(args, point, strict=True)}
+
+        def compute(prec: int, env=env) -> list:
+            if prec not in contexts:
+                contexts[prec] = local_context(prec)
+            return [evaluate_in(contexts[prec], expr, env)]
+
+        [value] = certify(compute, digits, max_prec=max_prec)
+        out.append(value.mpf(out_ctx))
     return out

@@ -1,12 +1,12 @@
 """Float64 trajectories through the numeric boundary: fast, vectorised, not certified.
 
-The mpmath backend (:mod:`symdyn.trajectory`) certifies digits; this backend is the
+The mpmath backend (:mod:`symdyn.precise.trajectory`) certifies digits; this backend is the
 quick look a user wants for plotting, over any δ, because it returns ln w beside w:
 
 * flow, L = 1, 2: the closed form lowered by :func:`symdyn.numeric.flow_numpy` (and its
   log-space variant, finite even where w underflows);
 * GD, L = 1: the closed form lowered by :func:`symdyn.numeric.gd_numpy`;
-* GD, L = 2: the product map iterated in log space, ln w⁺ = ln w + 2 ln|1 + η(σ − λw)|,
+* GD, L = 2: the product map's kernel run in log arithmetic, ln w⁺ = ln w + 2 ln|1 + η(σ − λw)|,
   so a start e^{−2δ} far below float64's range is no problem.
 * flow, L >= 3: the implicit closed form inverted in log space (:func:`symdyn.numeric.depth.depth_flow_numpy`);
 * GD, L >= 3: the balanced factor map iterated (:func:`symdyn.numeric.depth.depth_gd_numpy`); the
@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from symdyn.derive.kernels import product2_steps
 from symdyn.model.core import Model
 from symdyn.numeric import flow_numpy
 from symdyn.numeric.depth import depth_flow_numpy, depth_gd_numpy
@@ -34,30 +35,80 @@ from symdyn.numeric.forms import gd_numpy
 def _floats(model: Model, names: tuple[str, ...]) -> tuple[float, ...]:
     for name in names:
         if not getattr(model, name).is_Number:
-            label = "lambda" if name == "lam" else name
-            raise ValueError(f"the numpy backend needs a number for --{label}")
+            raise ValueError(f"the numpy backend needs a number for {name}; give Model({name}=...)")
     return tuple(float(getattr(model, n)) if getattr(model, n).is_Number else math.nan
                  for n in ("sigma", "lam", "eta", "delta"))
 
 
+class _LogW:
+    """w >= 0 held as ln w, for the L = 2 kernel in log space (a start e^{−2δ} far below float64's range).
+
+    The kernel w(c − d·w)² needs d·w (a float: 0 where w underflows, which leaves c − d·w = c
+    as it should) and w·m² (ln w + ln m², a Kahan-compensated sum: |ln w| ~ 2δ is large, the
+    increments small).
+    """
+
+    __slots__ = ("ln", "carry")
+
+    def __init__(self, ln: float, carry: float = 0.0) -> None:
+        self.ln, self.carry = ln, carry
+
+    def __rmul__(self, d: float) -> float:
+        return d * math.exp(self.ln)
+
+    def __mul__(self, m: _LogFactor) -> _LogW:
+        if self.ln == -math.inf or m.ln == -math.inf:  # the multiplier hit 0: w stays 0
+            return _LogW(-math.inf)
+        y = m.ln - self.carry
+        total = self.ln + y
+        return _LogW(total, (total - self.ln) - y)
+
+
+class _LogFactor:
+    """A multiplier held as ln|m|."""
+
+    __slots__ = ("ln",)
+
+    def __init__(self, ln: float) -> None:
+        self.ln = ln
+
+
+class _OnePlus:
+    """The multiplier c − d·w = 1 + y held as y, so ln|1 + y| = log1p(y) keeps the digits of a small y."""
+
+    __slots__ = ("y",)
+
+    def __init__(self, y: float) -> None:
+        self.y = y
+
+    def __sub__(self, x: float) -> _OnePlus:
+        return _OnePlus(self.y - x)
+
+    def __mul__(self, other: _OnePlus) -> _LogFactor:
+        log = _log_abs_1p(self.y)
+        return _LogFactor(2.0 * log if other is self else log + _log_abs_1p(other.y))
+
+
+def _log_abs_1p(y: float) -> float:
+    """ln|1 + y| (−inf at y = −1)."""
+    if y > -1.0:
+        return math.log1p(y)
+    return math.log(-1.0 - y) if y < -1.0 else -math.inf
+
+
 def _gd_two_layer_log(sigma: float, lam: float, eta: float, ln_w0: float, steps: np.ndarray) -> np.ndarray:
-    """ln w_k of the L = 2 product map at the sorted integer ``steps``, iterated in log space."""
+    """ln w_k of the L = 2 product map at the sorted integer ``steps``: the kernel
+    :func:`~symdyn.derive.kernels.product2_steps` run in log arithmetic (:class:`_LogW`)."""
+    c, d = _OnePlus(eta * sigma), eta * lam  # product2_constants, the 1 of c = 1 + ησ held apart
     out = np.empty(steps.size)
-    ln_w, carry, j = ln_w0, 0.0, 0  # Kahan-compensated sum: |ln w| ~ 2δ is large, the increments small
-    with np.errstate(under="ignore"):
-        for k in range(int(steps[-1]) + 1):
-            while j < steps.size and steps[j] == k:
-                out[j] = ln_w
-                j += 1
-            x = eta * (sigma - lam * math.exp(ln_w))
-            if x == -1.0:
-                out[j:] = -np.inf
-                return out
-            step = 2.0 * math.log1p(x) if x > -1.0 else 2.0 * math.log(-1.0 - x)
-            y = step - carry
-            total = ln_w + y
-            carry = (total - ln_w) - y
-            ln_w = total
+    w, j = _LogW(ln_w0), 0
+    for k in range(int(steps[-1]) + 1):
+        while j < steps.size and steps[j] == k:
+            out[j] = w.ln
+            j += 1
+        if j == steps.size:
+            break
+        w = product2_steps(w, c, d)
     return out
 
 

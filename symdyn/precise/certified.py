@@ -17,10 +17,8 @@ Only certified digits are ever printed: :class:`Certified` holds the decimal str
 exactly ``digits`` significant digits, the working precision of the run it came from,
 and nothing else.
 
->>> from mpmath import MPContext
 >>> def third(prec):
-...     ctx = MPContext(); ctx.prec = prec
-...     return [ctx.mpf(1) / 3]
+...     return [local_context(prec).mpf(1) / 3]
 >>> [v] = certify(third, 20)
 >>> str(v), v.digits, v.prec
 ('0.33333333333333333333', 20, 115)
@@ -34,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from mpmath import MPContext
-from mpmath.libmp import finf, fnan, fninf, fzero, mpf_abs, mpf_div, mpf_sub, round_nearest, to_str
+from mpmath.libmp import finf, fnan, fninf, from_str, fzero, mpf_abs, mpf_div, mpf_sub, round_nearest, to_str
 
 #: Extra bits over the ⌈D log₂10⌉ the digits need, before any caller-specific guard.
 GUARD_BITS = 16
@@ -72,12 +70,17 @@ class Certified:
         return Fraction(self.text)
 
     def mpf(self, ctx: MPContext | None = None):
-        """The certified decimal as an mpf of ``ctx`` (a fresh context at the digits' precision)."""
+        """The certified decimal as an mpf of ``ctx`` (a fresh context at the digits' precision).
+
+        Parsed from the text without forming the exact rational, so that any decimal exponent
+        (1e-4342944819032518 from a huge GD step count) is cheap: correctly rounded up to 10^±400,
+        within an ulp beyond.
+        """
+        if self.digits == 0 and self.text != "0":
+            raise ValueError("no certified digits: the value is unknown")
         if ctx is None:
-            ctx = MPContext()
-            ctx.prec = bits_for_digits(max(self.digits, 1))
-        f = self.fraction
-        return ctx.mpf(f.numerator) / f.denominator
+            ctx = local_context(bits_for_digits(max(self.digits, 1)))
+        return ctx.make_mpf(from_str(self.text, ctx.prec, round_nearest))
 
     def ulp(self) -> Fraction:
         """One unit in the last certified place (the resolution of ``text``)."""
@@ -115,6 +118,17 @@ def check_prec(prec: int, name: str = "precision") -> int:
     if isinstance(prec, bool) or not isinstance(prec, int) or prec < 2:
         raise ValueError(f"{name} must be an integer >= 2 bits, got {prec!r}")
     return prec
+
+
+def local_context(prec: int) -> MPContext:
+    """A fresh mpmath context working at ``prec`` bits (never the global ``mp``).
+
+    The one way symdyn sets an mpmath precision; a precision in decimal digits D enters as
+    ``local_context(bits_for_digits(D))``.
+    """
+    ctx = MPContext()
+    ctx.prec = check_prec(prec)
+    return ctx
 
 
 def round_text(x, digits: int) -> str:

@@ -10,13 +10,14 @@ f(w) = w(1 + η(σ − λw))² (SPEC §2) has two charts in which it is multipli
 
 Each chart is a truncated Taylor series used only inside a disk whose radius makes
 the truncation error below the working precision. Its coefficients come from the
-recursion of :mod:`symdyn.linearisation` run in floating point (gmpy2 ``mpfr``, or
+recursion of :mod:`symdyn.derive.linearisation` run in floating point (gmpy2 ``mpfr``, or
 mpmath without gmpy2) at the working precision plus :data:`SERIES_GUARD_BITS`, from the
 map's exact coefficients, then rounded once: O(order²) operations, no exact rationals
 (whose sizes grow with the order) and no sympy on the numeric path. Rounding errors of
 the recursion are caught like any other by the certification's precision change.
-Series and plain steps are evaluated on gmpy2 (correctly rounded like mpmath, so the
-same numbers, ~10× faster); mpmath takes over outside gmpy2's exponent range.
+Series and plain steps (the kernel :func:`symdyn.derive.kernels.product2_steps`) are evaluated
+on gmpy2 (correctly rounded like mpmath, so the same numbers, ~10× faster); mpmath takes over
+outside gmpy2's exponent range.
 Together they give
 
 * Ψ(z) = fⁿ(Ψ_N(z/μⁿ)) for any z, and
@@ -36,10 +37,13 @@ from functools import cache
 import mpmath
 import sympy as sp
 
+from symdyn.derive.kernels import product2_constants, product2_steps
 from symdyn.derive.linearisation import koenigs_coefficients, poincare_coefficients
 from symdyn.derive.poincare import map_coefficients
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
+from symdyn.precise.certified import local_context
+from symdyn.precise.evaluate import evaluate, exact_mpf
 
 try:  # gmpy2 is a declared dependency; without it the series run on mpmath's mpf
     import gmpy2
@@ -110,8 +114,7 @@ def _float_series(coeffs: tuple[Fraction, ...], order: int, kind: str, ctx: mpma
     fn = poincare_coefficients if kind == "poincare" else koenigs_coefficients
     prec = ctx.prec + SERIES_GUARD_BITS
     if gmpy2 is None:  # pragma: no cover - exercised only where gmpy2 is missing
-        work = mpmath.MPContext()
-        work.prec = prec
+        work = local_context(prec)
         series = fn(tuple(work.mpf(q.numerator) / q.denominator for q in coeffs), order)
         return [ctx.mpf(c) for c in series]
     with gmpy2.context(precision=prec):
@@ -143,17 +146,17 @@ def _to_mpfr(x: mpmath.mpf) -> object:
     return gmpy2.mul_2exp(gmpy2.mpfr(-man if sign else man), exp)
 
 
-def _walk(w, p, r1, eta, sigma, lam, bound, steps: int, attracting: bool, max_transient: int) -> tuple:
+def _walk(w, p, r1, c, d, bound, steps: int, attracting: bool, max_transient: int) -> tuple:
     """(j, f^j(w)) for the first j < steps with |f^j(w) − p| <= r1, else (steps, f^steps(w)).
 
-    Plain steps of the GD map in the arithmetic of the arguments (mpf or mpfr); stops early
-    at a numerical fixed point (returning ``steps``), raises ``ValueError`` on divergence.
+    Plain steps of the GD map (the kernel, constants c, d) in the arithmetic of the arguments
+    (mpf or mpfr); stops early at a numerical fixed point (returning ``steps``), raises
+    ``ValueError`` on divergence.
     """
     for j in range(steps):
         if attracting and abs(w - p) <= r1:
             return j, w
-        t = 1 + eta * (sigma - lam * w)
-        new = w * t * t
+        new = product2_steps(w, c, d)
         if new == w:
             return steps, w
         if not abs(new) <= bound:  # also catches inf and nan
@@ -175,12 +178,12 @@ class GDCharts:
 
     def __init__(self, model: Model, prec: int, order: int = 24, radius_scale: float = 1.0) -> None:
         sigma, lam, eta = require_numeric(model)
-        ctx = self.ctx = mpmath.MPContext()
-        ctx.prec = prec
-        self.sigma, self.lam, self.eta = (self.exact(v) for v in (sigma, lam, eta))
-        self.p = self.sigma / self.lam
-        self.mu = (1 + self.eta * self.sigma) ** 2
-        self.nu = 1 - 2 * self.eta * self.sigma
+        ctx = self.ctx = local_context(prec)
+        #: (c, d) of the kernel w⁺ = w(c − d w)²; every constant exact, then rounded once
+        self.step_constants = tuple(self.exact(v) for v in product2_constants(sigma, lam, eta))
+        self.p = self.exact(sigma / lam)
+        self.mu = self.exact((1 + eta * sigma) ** 2)
+        self.nu = self.exact(1 - 2 * eta * sigma)
         self.log_mu = ctx.log(self.mu)
         zero = numeric_map_coefficients(model, "zero")
         self.psi_c = _float_series(zero, order, "poincare", ctx)
@@ -195,13 +198,10 @@ class GDCharts:
             self.r1 = min(self._radius(self.p1_c), self._radius(self.k1_c), self.p / 4) * radius_scale
 
     def exact(self, q: object) -> object:
-        """An exact rational (or sympy number) as an mpf of this context."""
+        """An exact rational (rounded once) or a closed sympy number (e.g. the start e^{−Lδ}) as an mpf
+        of this context; the latter by :func:`symdyn.precise.evaluate.evaluate` with guard bits."""
         q = sp.S(q)
-        if q.is_Rational:
-            return self.ctx.mpf(int(q.p)) / int(q.q)
-        if isinstance(q, sp.exp) and q.args[0].is_Rational:  # the model's start e^{−Lδ}, no evalf
-            return self.ctx.exp(self.exact(q.args[0]))
-        return self.ctx.mpf(str(sp.N(q, self.ctx.dps + 10)))
+        return exact_mpf(self.ctx, q if q.is_Rational else evaluate(q, self.ctx.prec + SERIES_GUARD_BITS))
 
     def _radius(self, c: list) -> object:
         """Disk radius where the terms past the series' end are below the working precision.
@@ -244,19 +244,6 @@ class GDCharts:
             acc = acc * z + ci
         return acc * z
 
-    def f(self, w: object) -> object:
-        """One GD step on the product: w(1 + η(σ − λw))²."""
-        t = 1 + self.eta * (self.sigma - self.lam * w)
-        return w * t * t
-
-    def iterate(self, w: object, steps: int) -> object:
-        """f^steps(w) by plain iteration (the reference; cost grows with ``steps``)."""
-        eta, sigma, lam = self.eta, self.sigma, self.lam
-        for _ in range(steps):
-            t = 1 + eta * (sigma - lam * w)
-            w = w * t * t
-        return w
-
     def advance(self, w: object, steps: int, max_transient: int = 10**6) -> object:
         """f^steps(w) in work bounded independently of ``steps`` (attracting regime).
 
@@ -266,7 +253,7 @@ class GDCharts:
         round every operation correctly to nearest, so the iterates are the same numbers.
         """
         ctx = self.ctx
-        args = (w, self.p, self.r1 if self.attracting else ctx.zero, self.eta, self.sigma, self.lam,
+        args = (w, self.p, self.r1 if self.attracting else ctx.zero, *self.step_constants,
                 1e6 * (1 + abs(w) + self.p))
         j = None
         if gmpy2 is not None:

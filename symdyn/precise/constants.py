@@ -3,7 +3,7 @@
 The flow's value at the transition τ* of the depth-L limit (:mod:`symdyn.asymptotics.depth`) is
 x_L σ/λ, where x_L in (0, 1) solves ₂F₁(1, a; a+1; x) = 0 with a = 2/L − 1
 (:func:`symdyn.derive.depth.transition_equation`). This module finds x_L numerically, in local
-mpmath contexts only.
+mpmath contexts only, certified by :func:`symdyn.precise.certified.certify`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import mpmath
 import sympy as sp
 
 from symdyn.model.checks import check_depth
+from symdyn.precise.certified import GUARD_BITS, certify, local_context
 
 
 def mp_regular_integral(ctx: mpmath.ctx_mp.MPContext, depth: int, z: mpmath.mpf) -> mpmath.mpf:
@@ -50,35 +51,31 @@ def _x_root(ctx: mpmath.ctx_mp.MPContext, depth: int, via: str) -> mpmath.mpf:
     if not (f(lo) > 0 > f(hi)):
         raise ValueError(f"no sign change for the transition equation of depth {depth}")
     x = ctx.findroot(f, (lo, hi), solver="anderson", verify=False)
-    h = ctx.mpf(10) ** (-(ctx.dps - 5))
+    h = ctx.ldexp(1, GUARD_BITS - ctx.prec)
     if not (f(x - h) > 0 > f(x + h)):          # sign-change certificate: the root is within h of x
-        raise ValueError(f"transition root of depth {depth} not bracketed to {ctx.dps - 5} digits")
+        raise ValueError(f"transition root of depth {depth} not bracketed to 2^-{ctx.prec - GUARD_BITS}")
     return x
+
+
+#: The two independent evaluations of the transition equation; certification alternates them.
+METHODS = ("hyper", "elementary")
 
 
 @cache
 def transition_constant(depth: int, digits: int = 30) -> sp.Float:
     """x_L = λw*/σ to ``digits`` certified digits (w* = x_L σ/λ is the flow's value at τ*).
 
-    Certified by agreement of two independent evaluations (hypergeometric and elementary form) at
-    two precisions (digits + 10 and digits + 25), each in a local mpmath context.
+    Certified by :func:`symdyn.precise.certified.certify` with ``vary=True``: consecutive runs
+    differ in precision AND in the form of the equation (hypergeometric series, elementary
+    partial fractions), each in a local mpmath context.
 
     >>> str(transition_constant(4, 15))
     '0.694816538053797'
     """
     L = check_depth(depth, 3)
-    vals = []
-    for extra in (10, 25):
-        ctx = mpmath.MPContext()
-        ctx.dps = digits + extra
-        for via in ("hyper", "elementary"):
-            vals.append(ctx.mpf(_x_root(ctx, L, via)))
-    ctx = mpmath.MPContext()
-    ctx.dps = digits + 25
-    spread = max(abs(ctx.mpf(v) - ctx.mpf(vals[-1])) for v in vals)
-    if spread > ctx.mpf(10) ** (-(digits + 2)):
-        raise ValueError(f"transition constant of depth {L} not certified to {digits} digits "
-                         f"(spread {ctx.nstr(spread, 3)})")
-    return sp.Float(ctx.nstr(vals[-1], digits + 5, strip_zeros=False), digits)
 
+    def compute(prec: int, attempt: int) -> list:
+        return [_x_root(local_context(prec), L, METHODS[attempt % 2])]
 
+    [x] = certify(compute, digits, vary=True)
+    return sp.Float(x.text, digits)

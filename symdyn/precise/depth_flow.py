@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import math
 
-import mpmath
 import sympy as sp
 
 from symdyn.derive.depth import escape_scale
 from symdyn.model import symbols as S
 from symdyn.model.checks import check_depth, init_exponent
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import certify
+from symdyn.precise.certified import bits_for_digits, certify, local_context
 from symdyn.precise.constants import transition_constant
-from symdyn.precise.evaluate import local_context
+from symdyn.precise.evaluate import exact_mpf
 
 
 def _check(depth: int, sigma, lam) -> int:
@@ -29,7 +28,6 @@ def _check(depth: int, sigma, lam) -> int:
         raise ValueError(f"need sigma > 0 and lam > 0, got sigma={sigma}, lam={lam} "
                          "(sigma = 0 or lam = 0 modes: use symdyn.derive.depth.special_mode_solutions)")
     return depth
-
 
 
 def _mp_G(ctx, depth, sigma, lam, w):
@@ -84,77 +82,83 @@ def _mp_solve(ctx, depth, sigma, lam, s):
     return ctx.exp(u)
 
 
-def _mp_ctx(dps: int, extra: float = 0) -> mpmath.ctx_mp.MPContext:
-    ctx = mpmath.MPContext()
-    ctx.dps = int(dps) + 10 + max(0, int(math.ceil(extra)))
-    return ctx
+#: Working bits over the requested precision: the root-finder's sign certificate leaves ~2^8·|ln w| ulps.
+GUARD = 32
 
 
-def _exact(value, name):
-    return parse_number(value, name)
-
-
-def depth_flow_mp(depth: int, sigma, lam, t, *, w0=None, delta=None, init: str = "layer",
-                  dps: int = 30) -> str:
-    """w(t) to ``dps`` digits (decimal string) from w0, or from δ with the given init.
-
-    Inputs are parsed exactly (strings like "1/3", "1e-8"); the working precision adds the digits
-    lost in t − A (A ~ w0^{−(L−2)/L}), in a local mpmath context.
-    """
-    L = _check(depth, sigma, lam)
-    sig, la, tt = _exact(sigma, "sigma"), _exact(lam, "lambda"), _exact(t, "t")
-    if (w0 is None) == (delta is None):
-        raise ValueError("give exactly one of w0 or delta")
-    if w0 is not None:
-        w0q = _exact(w0, "w0")
+def _flow_at(L: int, sig: sp.Rational, la: sp.Rational, t: sp.Rational, w0q: sp.Rational | None,
+             delta: sp.Rational | None, init: str, prec: int):
+    """w(t) from w0 (or from δ) at ``prec`` working bits plus the bits lost in t − A (A ~ w0^{−(L−2)/L})."""
+    if w0q is not None:
         lw0 = math.log(float(w0q)) if w0q > 1e-300 else float(sp.log(w0q).evalf())
     else:
-        lw0 = -init_exponent(L, init) * float(_exact(delta, "delta"))
-    ctx = _mp_ctx(dps, -(L - 2) / L * lw0 / math.log(10))
-    S_, La = ctx.mpf(sig.p) / sig.q, ctx.mpf(la.p) / la.q
-    if w0 is not None:
-        W0 = ctx.mpf(w0q.p) / w0q.q
-    else:
-        de = _exact(delta, "delta")
-        W0 = ctx.exp(-init_exponent(L, init) * ctx.mpf(de.p) / de.q)
+        lw0 = -init_exponent(L, init) * float(delta)
+    ctx = local_context(prec + max(0, math.ceil(-(L - 2) / L * lw0 / math.log(2))))
+    S_, La = exact_mpf(ctx, sig), exact_mpf(ctx, la)
+    W0 = exact_mpf(ctx, w0q) if w0q is not None else ctx.exp(-init_exponent(L, init) * exact_mpf(ctx, delta))
     if not W0 < S_ / La:
         raise ValueError(f"need w0 < sigma/lambda, got w0 = {ctx.nstr(W0, 8)}")
-    s = ctx.mpf(tt.p) / tt.q + _mp_G(ctx, L, S_, La, W0)
-    return ctx.nstr(_mp_solve(ctx, L, S_, La, s), dps, strip_zeros=False)
+    s = exact_mpf(ctx, t) + _mp_G(ctx, L, S_, La, W0)
+    return _mp_solve(ctx, L, S_, La, s)
 
 
-def depth_flow_rescaled_mp(depth: int, sigma, lam, tau, delta, init: str = "layer", dps: int = 30) -> str:
-    """w at t = τ·scale(δ) to ``dps`` digits; τ − τ* is formed exactly (so τ = τ* is exact)."""
-    L = _check(depth, sigma, lam)
-    sig, la = _exact(sigma, "sigma"), _exact(lam, "lambda")
-    ta, de = _exact(tau, "tau"), _exact(delta, "delta")
-    esc = escape_scale(L, init)
-    tau_star = sp.Rational(esc.tau_star.subs(S.sigma, sig))
-    diff = ta - tau_star
+def _rescaled_at(L: int, sig: sp.Rational, la: sp.Rational, tau: sp.Rational, delta: sp.Rational, init: str,
+                 prec: int):
+    """w at t = τ·scale(δ) at ``prec`` working bits; τ − τ* is formed exactly (so τ = τ* is exact)."""
+    diff = tau - sp.Rational(escape_scale(L, init).tau_star.subs(S.sigma, sig))
     m = init_exponent(L, init)
-    ctx = _mp_ctx(dps)
-    S_, La, D = ctx.mpf(sig.p) / sig.q, ctx.mpf(la.p) / la.q, ctx.mpf(de.p) / de.q
+    ctx = local_context(prec)
+    S_, La, D = exact_mpf(ctx, sig), exact_mpf(ctx, la), exact_mpf(ctx, delta)
     W0 = ctx.exp(-m * D)
     if not W0 < S_ / La:
         raise ValueError(f"need w0 < sigma/lambda, got w0 = {ctx.nstr(W0, 8)}")
     scale = ctx.exp(m * (L - 2) * D / L)
-    s = scale * (ctx.mpf(diff.p) / diff.q) + _mp_H(ctx, L, S_, La, W0)
-    return ctx.nstr(_mp_solve(ctx, L, S_, La, s), dps, strip_zeros=False)
+    s = scale * exact_mpf(ctx, diff) + _mp_H(ctx, L, S_, La, W0)
+    return _mp_solve(ctx, L, S_, La, s)
+
+
+def _start(w0, delta) -> tuple:
+    if (w0 is None) == (delta is None):
+        raise ValueError("give exactly one of w0 or delta")
+    return (None if w0 is None else parse_number(w0, "w0"),
+            None if delta is None else parse_number(delta, "delta"))
+
+
+def depth_flow_mp(depth: int, sigma, lam, t, *, w0=None, delta=None, init: str = "layer",
+                  dps: int = 30) -> str:
+    """w(t) to ``dps`` digits (decimal string, uncertified) from w0, or from δ with the given init.
+
+    Inputs are parsed exactly (strings like "1/3", "1e-8"); the working precision is ``dps`` + 10
+    digits plus the digits lost in t − A (A ~ w0^{−(L−2)/L}), in a local mpmath context.
+    """
+    L = _check(depth, sigma, lam)
+    x = _flow_at(L, parse_number(sigma, "sigma"), parse_number(lam, "lam"), parse_number(t, "t"),
+                 *_start(w0, delta), init, bits_for_digits(dps + 10))
+    return x.context.nstr(x, dps, strip_zeros=False)
+
+
+def depth_flow_rescaled_mp(depth: int, sigma, lam, tau, delta, init: str = "layer", dps: int = 30) -> str:
+    """w at t = τ·scale(δ) to ``dps`` digits (uncertified); τ − τ* is formed exactly (so τ = τ* is exact)."""
+    L = _check(depth, sigma, lam)
+    x = _rescaled_at(L, parse_number(sigma, "sigma"), parse_number(lam, "lam"), parse_number(tau, "tau"),
+                     parse_number(delta, "delta"), init, bits_for_digits(dps + 10))
+    return x.context.nstr(x, dps, strip_zeros=False)
 
 
 def certified_depth_flow(depth: int, sigma, lam, points, *, delta, init: str = "layer", rescaled: bool = False,
                          digits: int = 30, **kw: object) -> list:
     """w at flow times t (or at t = τ·scale with ``rescaled=True``) to ``digits`` certified digits.
 
-    :func:`depth_flow_mp` / :func:`depth_flow_rescaled_mp` run at rising working precisions by
-    :func:`symdyn.certified.certify` (the rerun test); ``kw`` goes to ``certify`` (``max_prec``, ``progress``…).
+    The inversion of :func:`depth_flow_mp` / :func:`depth_flow_rescaled_mp`, run at rising working
+    precisions by :func:`symdyn.precise.certified.certify` (the rerun test); ``kw`` goes to
+    ``certify`` (``max_prec``, ``progress``…).
     """
+    L = _check(depth, sigma, lam)
+    sig, la, de = parse_number(sigma, "sigma"), parse_number(lam, "lam"), parse_number(delta, "delta")
+    xs = [parse_number(x, "tau" if rescaled else "t") for x in points]
+
     def compute(prec: int) -> list:
-        ctx = local_context(prec)
-        dps = int(prec * math.log10(2))   # the decimal digits that ``prec`` bits carry
         if rescaled:
-            return [ctx.mpf(depth_flow_rescaled_mp(depth, sigma, lam, x, delta, init, dps)) for x in points]
-        return [ctx.mpf(depth_flow_mp(depth, sigma, lam, x, delta=delta, init=init, dps=dps)) for x in points]
+            return [_rescaled_at(L, sig, la, x, de, init, prec + GUARD) for x in xs]
+        return [_flow_at(L, sig, la, x, None, de, init, prec + GUARD) for x in xs]
     return certify(compute, digits, **kw)
-
-

@@ -22,14 +22,13 @@ decided exactly, the rest numerically) and relations.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from fractions import Fraction
 
 import sympy as sp
 from mpmath import MPContext
 from mpmath.libmp import from_rational, round_nearest
 
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, certify, check_prec
+from symdyn.precise.certified import Certified, certify, local_context
 
 Env = Mapping[sp.Symbol, object]
 
@@ -46,13 +45,6 @@ _RELATIONS = {
     sp.StrictLessThan: lambda a, b: a < b, sp.LessThan: lambda a, b: a <= b,
     sp.Equality: lambda a, b: a == b, sp.Unequality: lambda a, b: a != b,
 }
-
-
-def local_context(prec: int) -> MPContext:
-    """A fresh mpmath context working at ``prec`` bits (never the global ``mp``)."""
-    ctx = MPContext()
-    ctx.prec = check_prec(prec)
-    return ctx
 
 
 def exact_mpf(ctx: MPContext, value: object):
@@ -147,14 +139,19 @@ def evaluate(expr: sp.Basic, prec: int, env: Env | None = None):
     ``env`` maps symbols to exact numbers (rational, decimal string, ``Fraction``) or to
     mpf values. The result is an mpf of that local context.
     """
-    ctx = local_context(prec)
+    return evaluate_in(local_context(prec), expr, env)
+
+
+def evaluate_in(ctx: MPContext, expr: sp.Basic, env: Env | None = None):
+    """:func:`evaluate` in a local context the caller owns (one context for many points: a
+    fresh ``MPContext`` costs ~0.7 ms, more than evaluating a closed form)."""
     return _Walker(ctx, env or {})(sp.sympify(expr))
 
 
 def certified_evaluate(expr: sp.Basic, digits: int, env: Env | None = None, **kw: object) -> Certified:
     """``expr`` to ``digits`` certified significant digits (reruns at rising precision).
 
-    Extra keywords go to :func:`symdyn.certified.certify` (``max_prec``, ``strict``, …).
+    Extra keywords go to :func:`symdyn.precise.certified.certify` (``max_prec``, ``strict``, …).
     """
     expr = sp.sympify(expr)
     env = dict(env or {})
@@ -163,10 +160,3 @@ def certified_evaluate(expr: sp.Basic, digits: int, env: Env | None = None, **kw
         return Certified("0", digits, 0)
     [value] = certify(lambda prec: [evaluate(expr, prec, env)], digits, **kw)
     return value
-
-
-def as_fraction(x) -> Fraction:
-    """The exact binary value of an mpf as a ``Fraction`` (for exact comparisons)."""
-    sign, man, exp, _ = x._mpf_
-    f = Fraction(man) * (Fraction(2) ** exp)
-    return -f if sign else f

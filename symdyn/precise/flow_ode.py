@@ -35,8 +35,8 @@ from symdyn.derive.dynamics import product_ode
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, Progress, certify, check_prec
-from symdyn.precise.evaluate import evaluate, exact_mpf, local_context
+from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context
+from symdyn.precise.evaluate import evaluate, exact_mpf
 from symdyn.precise.gd_iterate import numeric_model
 
 

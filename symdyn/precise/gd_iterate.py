@@ -4,24 +4,23 @@ Maps (η step, σ, λ exact; c and d are rounded once to the working precision):
 
 * L = 1, product or factor (they coincide): w⁺ = w + η(σ − λw) = (1 − ηλ) w + ησ.
 * L = 2, product map: w⁺ = w(1 + η(σ − λw))² = w (c − d w)², c = 1 + ησ, d = ηλ.
-* L = 2, per-factor map (paper eq. 22, erratum E6): a⁺ = a + ηa(σ − λa²) = a (c − d a²),
-  reported as the product w = a².
+* L = 2, per-factor map (paper eq. 22, erratum E6): a⁺ = a + ηa(σ − λa²) = a + a(e − d a²),
+  e = ησ, reported as the product w = a².
 * σ = 0 modes are the same maps with σ = 0: w⁺ = w(1 − ηλw)².
-* L >= 3 (issue #10), c = ησ, d = ηλ: product map w⁺ = w(1 + w^{(L−2)/L}(c − d w))^L (the L-th root
-  correctly rounded: gmpy2 ``rootn``, mpmath ``root``); per-factor map a⁺ = a + a^{L−1}(c − d a^L),
+* L >= 3 (issue #10), e = ησ, d = ηλ: product map w⁺ = w(1 + w^{(L−2)/L}(e − d w))^L (the L-th root
+  correctly rounded: gmpy2 ``rootn``, mpmath ``root``); per-factor map a⁺ = a + a^{L−1}(e − d a^L),
   reported as w = a^L (:func:`deep_kernel`).
 
 The start follows the model's init convention: the product at ``model.w0`` (e^{−2δ} under
 the default "layer" init, e^{−δ} under "product"), each factor at ``model.factor0``.
 
-Each map is data (:data:`KERNELS`: a sympy template, checked against the derived maps of
-:mod:`symdyn.dynamics` by the tests, and the coefficients) plus one loop body written with
-arithmetic operators. The loop runs on gmpy2 ``mpfr`` numbers inside a local gmpy2 context
-(engine ``"gmpy2"``, the default: ~10× faster than mpmath's ``mpf`` at 50 digits, see
-``benchmarks/bench_highprec.py``) or on the ``mpf`` of a local mpmath context (engine
-``"mpmath"``). Both round to nearest after every operation in the same order, so at equal
-precision they return bitwise identical iterates. Later methods (``jump``) register
-further kernels here.
+Each map is data (:data:`KERNELS`): a kernel of :mod:`symdyn.derive.kernels` (the maps written
+once, for every arithmetic, each proven equal to the derived map of :mod:`symdyn.derive.dynamics`
+by a residual), its constants, the start and the reported power. The kernel runs on gmpy2 ``mpfr``
+numbers inside a local gmpy2 context (engine ``"gmpy2"``, the default: ~10× faster than mpmath's
+``mpf`` at 50 digits, see ``benchmarks/bench_highprec.py``) or on the ``mpf`` of a local mpmath
+context (engine ``"mpmath"``). Both round to nearest after every operation in the same order, so
+at equal precision they return bitwise identical iterates.
 
 >>> from symdyn.model.core import Model
 >>> m = Model(depth=2, sigma="1/2", lam=2, eta="1/10", delta=300)
@@ -38,11 +37,12 @@ from functools import cache, partial
 import sympy as sp
 from mpmath.libmp import from_man_exp
 
+from symdyn.derive import kernels as K
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, Progress, certify, check_prec
-from symdyn.precise.evaluate import evaluate, local_context
+from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context
+from symdyn.precise.evaluate import evaluate
 
 try:  # gmpy2 is a declared dependency; the mpmath engine keeps symdyn usable without it
     import gmpy2
@@ -59,71 +59,35 @@ CHUNK = 1 << 14
 #: |x| beyond 2^EXP_LIMIT counts as divergence (gmpy2's own exponent range is 2^30).
 EXP_LIMIT = 1 << 29
 
-_c, _d, _x = sp.symbols("c d x")
-
-
-def _affine(x, n, c, d):
-    for _ in range(n):
-        x = c * x + d
-    return x
-
-
-def _product2(x, n, c, d):
-    for _ in range(n):
-        m = c - d * x
-        x = x * (m * m)
-    return x
-
-
-def _factor2(x, n, c, d):
-    for _ in range(n):
-        x = x * (c - d * (x * x))
-    return x
-
-
 def _root(x, n: int):
-    """The correctly rounded n-th root of x >= 0 in x's own arithmetic (gmpy2 mpfr or mpmath mpf)."""
+    """The correctly rounded n-th root of x >= 0 in x's own arithmetic (gmpy2, mpmath; sympy for map_expr)."""
     if gmpy2 is not None and isinstance(x, gmpy2.mpfr):
         return gmpy2.rootn(x, n)
+    if isinstance(x, sp.Basic):
+        return x ** sp.Rational(1, n)
     return x.context.root(x, n)
-
-
-def _product_deep(depth, x, n, c, d):
-    for _ in range(n):
-        m = 1 + _root(x, depth) ** (depth - 2) * (c - d * x)
-        x = x * m**depth
-    return x
-
-
-def _factor_deep(depth, x, n, c, d):
-    for _ in range(n):
-        x = x + x ** (depth - 1) * (c - d * x**depth)
-    return x
 
 
 @dataclass(frozen=True)
 class Kernel:
-    """One GD map as data: x⁺ = template(x; c, d), the coefficients, the start, the output."""
+    """One GD map as data: its kernel (:mod:`symdyn.derive.kernels`), the start, the output."""
 
-    template: sp.Expr
-    c: sp.Expr
-    d: sp.Expr
-    loop: Callable
+    steps: Callable  # steps(x, c, d, n=...) -> x after n steps, in the engine's arithmetic
+    constants: Callable  # (sigma, lam, eta) -> (c, d), evaluated exactly, then rounded once
     start: str  # "w0" (the product's start) or "factor0" (each factor's start)
     output_power: int  # the reported product is x**output_power
 
-    def map_expr(self) -> sp.Expr:
-        """The map in the canonical symbols (x -> w or a)."""
-        return self.template.subs({_c: self.c, _d: self.d})
+    def map_expr(self, x: sp.Symbol | None = None) -> sp.Expr:
+        """One step of the kernel applied to sympy symbols: the map in ``x`` (default the symbol x)."""
+        x = sp.Symbol("x") if x is None else x
+        return self.steps(x, *self.constants(S.sigma, S.lam, S.eta), n=1)
 
 
 KERNELS: dict[tuple[int, str], Kernel] = {
-    (1, "product"): Kernel(_c * _x + _d, 1 - S.eta * S.lam, S.eta * S.sigma, _affine, "w0", 1),
-    (1, "factor"): Kernel(_c * _x + _d, 1 - S.eta * S.lam, S.eta * S.sigma, _affine, "factor0", 1),
-    (2, "product"): Kernel(_x * (_c - _d * _x) ** 2, 1 + S.eta * S.sigma, S.eta * S.lam, _product2,
-                           "w0", 1),
-    (2, "factor"): Kernel(_x * (_c - _d * _x**2), 1 + S.eta * S.sigma, S.eta * S.lam, _factor2,
-                          "factor0", 2),
+    (1, "product"): Kernel(K.linear_steps, K.linear_constants, "w0", 1),
+    (1, "factor"): Kernel(K.linear_steps, K.linear_constants, "factor0", 1),
+    (2, "product"): Kernel(K.product2_steps, K.product2_constants, "w0", 1),
+    (2, "factor"): Kernel(partial(K.factor_steps, 2), K.factor_constants, "factor0", 2),
 }
 
 
@@ -133,18 +97,15 @@ def deep_kernel(depth: int, map: str = "product") -> Kernel:
     if depth < 3:
         raise ValueError(f"deep_kernel is for depth >= 3, got {depth}; see KERNELS")
     if map == "product":
-        template = _x * (1 + _x ** sp.Rational(depth - 2, depth) * (_c - _d * _x)) ** depth
-        return Kernel(template, S.eta * S.sigma, S.eta * S.lam, partial(_product_deep, depth), "w0", 1)
-    template = _x + _x ** (depth - 1) * (_c - _d * _x**depth)
-    return Kernel(template, S.eta * S.sigma, S.eta * S.lam, partial(_factor_deep, depth), "factor0", depth)
+        return Kernel(partial(K.deep_product_steps, depth, root=_root), K.factor_constants, "w0", 1)
+    return Kernel(partial(K.factor_steps, depth), K.factor_constants, "factor0", depth)
 
 
 def numeric_model(model: Model, need: Sequence[str] = ("sigma", "lam", "eta", "delta")) -> Model:
     """Check that ``model`` has numbers for the parameters in ``need`` (one-line ``ValueError``)."""
     for name in need:
         if not getattr(model, name).is_Number:
-            flag = "lambda" if name == "lam" else name
-            raise ValueError(f"{flag} must be a number for a numeric trajectory; give --{flag}")
+            raise ValueError(f"{name} must be a number for a numeric trajectory; give Model({name}=...)")
     return model
 
 
@@ -207,15 +168,16 @@ class _Numbers:
         return int(self.ctx.mag(x)) if x else 0
 
 
-def iterate(model: Model, steps: Sequence[int], prec: int, *, map: str = "product",
-            engine: str = DEFAULT_ENGINE, progress: Progress | None = None, w0: object = None) -> list:
+def gd_iterates(model: Model, steps: Sequence[int], prec: int, *, map: str = "product",
+                engine: str = DEFAULT_ENGINE, progress: Progress | None = None, w0: object = None) -> list:
     """The product w_k at each requested step k, iterated at ``prec`` bits (uncertified).
 
     Returns mpmath ``mpf`` values of a local context. ``progress(done, total, stage)`` is
     called every :data:`CHUNK` steps. ``w0`` (an exact number, optional) replaces the init
-    convention's start of the product (each factor then starts at w0^{1/L}).
+    convention's start of the product (each factor then starts at w0^{1/L}); ``delta`` is
+    then not needed.
     """
-    numeric_model(model)
+    numeric_model(model, ("sigma", "lam", "eta") + (("delta",) if w0 is None else ()))
     model.check_step_size()
     kernel = kernel_for(model, map)
     check_prec(prec)
@@ -246,15 +208,14 @@ def _start(model: Model, kernel: Kernel, w0: object) -> sp.Expr:
 
 
 def _run(model: Model, kernel: Kernel, order: list[int], nums: _Numbers, start, progress) -> dict:
-    c = nums.exact(model.subs(kernel.c))
-    d = nums.exact(model.subs(kernel.d))
+    c, d = (nums.exact(sp.S(v)) for v in kernel.constants(model.sigma, model.lam, model.eta))
     x = nums.from_mpf(start)
     total, done, found = order[-1], 0, {}
     stage = f"GD L={model.depth} {kernel.start} map at {nums.prec} bits"
     for target in order:
         while done < target:
             n = min(CHUNK, target - done)
-            x = kernel.loop(x, n, c, d)
+            x = kernel.steps(x, c, d, n=n)
             done += n
             if abs(nums.exponent(x)) > EXP_LIMIT:
                 raise ValueError(f"the GD iteration diverged by step {done} (|w| beyond 2^{EXP_LIMIT}); "
@@ -271,15 +232,15 @@ def gd_values(model: Model, steps: Sequence[int], digits: int, *, map: str = "pr
               strict: bool = True, progress: Progress | None = None, w0: object = None) -> list[Certified]:
     """The GD product w_k at each step, each to ``digits`` certified significant digits.
 
-    The rerun test of :func:`symdyn.certified.certify`; the guard grows with log₂(max k)
+    The rerun test of :func:`symdyn.precise.certified.certify`; the guard grows with log₂(max k)
     (rounding errors add up over the steps). ``max_prec``/``start_prec``/``strict`` as there;
-    ``w0`` as in :func:`iterate`.
+    ``w0`` as in :func:`gd_iterates`.
     """
     steps = check_steps(steps)
     guard = max(steps).bit_length()
 
     def compute(prec: int) -> list:
-        return iterate(model, steps, prec, map=map, engine=engine, progress=progress, w0=w0)
+        return gd_iterates(model, steps, prec, map=map, engine=engine, progress=progress, w0=w0)
 
     return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec,
                    strict=strict)

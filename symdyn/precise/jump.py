@@ -1,7 +1,7 @@
 """Jump-ahead evaluation of the L = 2 GD trajectory: w_k for any k in time independent of k.
 
 The GD iterate w_k = f^k(w0), f(w) = w(1 + η(σ − λw))² (SPEC §2), is read through the
-two linearising charts of :mod:`symdyn.gd_charts`:
+two linearising charts of :mod:`symdyn.precise.charts`:
 
     w_k = Ψ(μ^k Φ₀(w0))                      while μ^k Φ₀(w0) is in the 0-chart's disk,
     w_k = σ/λ + P₁(ν^{k−j} Φ₁(w_j − σ/λ))     once w_j is in the disk at σ/λ,
@@ -9,12 +9,13 @@ two linearising charts of :mod:`symdyn.gd_charts`:
 with μ = (1+ησ)², ν = 1 − 2ησ (0 < ησ < 1, ησ ≠ ½). Between the two disks a bounded
 number of plain steps (the transient, independent of k and δ) is taken. Both are exact
 identities, so the result is the true iterate, not the approximation Ψ(μ^k w0).
-Digits are certified by :func:`symdyn.certified.certify` with ``vary=True``: consecutive
-runs differ in precision AND chart configuration (series order and disk size).
-:func:`iterate` is the plain-iteration reference.
+Digits are certified by :func:`symdyn.precise.certified.certify` with ``vary=True``: consecutive
+runs differ in precision AND chart configuration (series order and disk size). The plain-iteration
+reference is :func:`symdyn.precise.gd_iterate.gd_values` (any start ``w0``, engine "gmpy2" or "mpmath").
 
+>>> from symdyn.precise.gd_iterate import gd_values
 >>> m = Model(depth=2, sigma=1, lam=1, eta="0.1", delta=10)
->>> jump(m, 100, digits=15).text == iterate(m, 100, digits=15).text
+>>> jump(m, 100, digits=15).text == gd_values(m, [100], 15, engine="mpmath")[0].text
 True
 """
 
@@ -25,9 +26,10 @@ from collections.abc import Sequence
 import sympy as sp
 
 from symdyn.model.core import Model
-from symdyn.precise.certified import Certified, Progress, certify
+from symdyn.precise.certified import Certified, Progress
 from symdyn.precise.charts import require_numeric
-from symdyn.precise.poincare import certify_charts, charts
+from symdyn.precise.gd_iterate import check_steps
+from symdyn.precise.poincare import certify_charts
 
 
 def _start(model: Model, w0: object | None) -> sp.Expr:
@@ -39,28 +41,18 @@ def _start(model: Model, w0: object | None) -> sp.Expr:
     return start
 
 
-def _check_steps(steps: Sequence[int]) -> list[int]:
-    steps = list(steps)
-    for k in steps:
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
-            raise ValueError(f"step k must be an integer >= 0, got {k!r}")
-    if not steps:
-        raise ValueError("give at least one step k")
-    return steps
-
-
 def jump_values(model: Model, steps: Sequence[int], digits: int = 30, *, w0: object | None = None,
                 progress: Progress | None = None, **options: object) -> list[Certified]:
     """[w_k for k in steps] of the L = 2 GD map, certified, in time independent of k.
 
     ``w0`` defaults to the model's start (init "layer": e^{−2δ}; "product": e^{−δ}).
-    ``options`` go to :func:`symdyn.certified.certify` (``max_prec``, ``start_prec``, ``strict``).
+    ``options`` go to :func:`symdyn.precise.certified.certify` (``max_prec``, ``start_prec``, ``strict``).
     """
-    steps, start = _check_steps(steps), _start(model, w0)
+    steps, start = check_steps(steps), _start(model, w0)
     sigma, _, eta = require_numeric(model)
     if not 0 < eta * sigma < 1:
         raise ValueError(f"jump needs a stable fixed point, 0 < eta*sigma < 1 (got {eta * sigma}); "
-                         "use method 'iterate'")
+                         'use method="iterate"')
 
     def evaluate(c) -> list:
         return [c.orbit(c.exact(start), k) for k in steps]
@@ -73,22 +65,4 @@ def jump_values(model: Model, steps: Sequence[int], digits: int = 30, *, w0: obj
 def jump(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Certified:
     """w_k of the L = 2 GD map with ``digits`` certified digits, in time independent of k."""
     [out] = jump_values(model, [k], digits, w0=w0)
-    return out
-
-
-def iterate(model: Model, k: int, digits: int = 30, w0: object | None = None) -> Certified:
-    """w_k by plain iteration from any start ``w0`` (a reference), certified across precisions.
-
-    The project's iteration engine (``symdyn trajectory --method iterate``) is
-    :func:`symdyn.gd_iterate.gd_values` (gmpy2, start fixed by the model's init); this mpmath
-    loop also takes an explicit ``w0``. No truncation, so varying the precision suffices.
-    """
-    [k], start = _check_steps([k]), _start(model, w0)
-    require_numeric(model)
-
-    def compute(prec: int) -> list:
-        c = charts(model, prec, 0)  # only its context and its plain map loop are used
-        return [c.iterate(c.exact(start), k)]
-
-    [out] = certify(compute, digits, guard_bits=k.bit_length())
     return out

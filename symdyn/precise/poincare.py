@@ -45,7 +45,7 @@ def certify_charts(model: Model, evaluate: Callable[[GDCharts], list], digits: i
                    **options: object) -> list[Certified]:
     """Certify ``evaluate(charts) -> [mpf]``: runs differ in precision AND chart configuration.
 
-    ``options`` go to :func:`symdyn.certified.certify` (``guard_bits``, ``max_prec``, …).
+    ``options`` go to :func:`symdyn.precise.certified.certify` (``guard_bits``, ``max_prec``, …).
     """
     return certify(lambda prec, attempt: evaluate(charts(model, prec, attempt)), digits,
                    vary=True, **options)
@@ -68,7 +68,7 @@ def transition_interval(model: Model, digits: int = 30, **options: object) -> tu
     ησ <= ½, f'(w) = (1 + η(σ − λw))(1 + η(σ − 3λw)) > 0 on [0, σ/λ] (its first zero is
     (1+ησ)/(3ηλ) >= σ/λ), so Ψ = fⁿ ∘ Ψ_N(·/μⁿ) is a composition of increasing maps.
     For ½ < ησ < 1 f folds below σ/λ and the monotonicity is not established: refused.
-    ``options`` go to :func:`symdyn.certified.certify`.
+    ``options`` go to :func:`symdyn.precise.certified.certify`.
     """
     sigma, _, eta = require_numeric(model)
     if eta * sigma > sp.Rational(1, 2):

@@ -4,14 +4,14 @@ One entry point, :func:`trajectory`, dispatches on (dynamics, method) through
 :data:`METHODS`, so a new method (e.g. a "jump" evaluation of GD) or depth registers in one
 place:
 
-* ``("gd", "iterate")``: the arbitrary-precision iteration (:mod:`symdyn.gd_iterate`);
+* ``("gd", "iterate")``: the arbitrary-precision iteration (:mod:`symdyn.precise.gd_iterate`);
 * ``("gd", "jump")``: L = 2 jump-ahead through the linearising charts at 0 and σ/λ
-  (:mod:`symdyn.jump`), cost independent of k; product map only;
-* ``("flow", "closed_form")``: the closed form of :func:`symdyn.closed_forms.flow_closed_form`
-  evaluated in a local mpmath context (:mod:`symdyn.mp_eval`); for L >= 3 the implicit closed
+  (:mod:`symdyn.precise.jump`), cost independent of k; product map only;
+* ``("flow", "closed_form")``: the closed form of :func:`symdyn.derive.closed_forms.flow_closed_form`
+  evaluated in a local mpmath context (:mod:`symdyn.precise.evaluate`); for L >= 3 the implicit closed
   form t = G(w) − G(w0) inverted by a bracketed root-finder (:func:`symdyn.precise.depth_flow.depth_flow_mp`),
-  or the explicit σ = 0 / λ = 0 solutions (:func:`symdyn.depth.special_mode_solutions`);
-* ``("flow", "ode")``: the Taylor integration of the derived ODE (:mod:`symdyn.flow_ode`),
+  or the explicit σ = 0 / λ = 0 solutions (:func:`symdyn.derive.depth.special_mode_solutions`);
+* ``("flow", "ode")``: the Taylor integration of the derived ODE (:mod:`symdyn.precise.flow_ode`),
   independent of the closed form.
 
 Points are GD steps k (integers) or flow times t (exact rationals); ``thin=N`` adds N
@@ -84,7 +84,7 @@ def _gd_iterate(model: Model, at: list, digits: int, *, map: str = "product",
 
 def _gd_jump(model: Model, at: list, digits: int, *, map: str = "product", **kw: object) -> list[Certified]:
     if map != "product":
-        raise ValueError("method jump evaluates the product map only; drop --map factor or use --method iterate")
+        raise ValueError('method="jump" evaluates the product map only; use map="product" or method="iterate"')
     return jump_values(model, at, digits, **kw)
 
 
@@ -116,7 +116,7 @@ def _special_mode(model: Model, at: list) -> sp.Expr:
 
 
 def _flow_implicit(model: Model, at: list, digits: int, **kw: object) -> list[Certified]:
-    """L >= 3, σ, λ > 0: the inverse of t = G(w) − G(w0), certified by reruns (depth_eval.certified_depth_flow)."""
+    """L >= 3, σ, λ > 0: the inverse of t = G(w) − G(w0), certified by reruns (depth_flow.certified_depth_flow)."""
     return certified_depth_flow(model.depth, model.sigma, model.lam, at, delta=model.delta, init=model.init,
                                 digits=digits, **kw)
 
