@@ -9,7 +9,7 @@ from mpmath import MPContext
 
 from symdyn.model import symbols as S
 from symdyn.precise.certified import CertificationError
-from symdyn.precise.evaluate import as_fraction, certified_evaluate, evaluate, exact_mpf, local_context
+from symdyn.precise.evaluate import certified_evaluate, evaluate, exact_mpf, local_context
 
 ENV = {S.sigma: "1/2", S.lam: 2, S.eta: "0.1", S.w: "3/7"}
 
@@ -85,6 +85,13 @@ def test_rationals_enter_correctly_rounded_not_through_float():
     # an mpf of another (wider) context is rounded to this one
     wide = ctx_at(400).mpf(2) / 3
     assert exact_mpf(ctx, wide) == ctx.mpf(2) / 3 and exact_mpf(ctx, wide).context is ctx
+
+
+def as_fraction(x) -> Fraction:
+    """The exact binary value of an mpf (man·2^exp), written here independently of symdyn."""
+    sign, man, exp, _ = x._mpf_
+    v = Fraction(man) * Fraction(2) ** exp
+    return -v if sign else v
 
 
 def test_as_fraction_is_the_exact_binary_value():
