@@ -318,3 +318,45 @@ def check_points(dynamics: str, at: Sequence[object]) -> list:
     if dynamics == "gd":
         return check_steps(list(at))
     return [parse_number(t, "time", 0) for t in at] or check_times(at)
+
+
+# --------------------------------------------------------------------------- entry point
+#: (dynamics, method) of a model's certified trajectory.
+MODEL_METHODS = {("flow", "closed_form"), ("flow", "ode"), ("gd", "iterate")}
+
+
+def model_trajectory(model: FactorModel, dynamics: str, at: Sequence[object], *, digits: int = 30,
+                     method: str | None = None, **options: object):
+    """Certified values of ``model``'s output under ``dynamics`` at the points ``at``.
+
+    Flow: ``closed_form`` (default when the derivation has an explicit w(t)) or ``ode`` (Taylor
+    stepping of the factors, always available). GD: ``iterate`` (the factor map).
+    ``options``: ``max_prec``, ``start_prec``, ``strict``, ``progress`` (GD: also ``engine``).
+    """
+    from symdyn.derive.general import derive_model
+    from symdyn.precise.certified import check_digits
+    from symdyn.precise.trajectory import Trajectory
+
+    if dynamics not in ("flow", "gd"):
+        raise ValueError(f"dynamics must be one of flow, gd, got {dynamics!r}")
+    check_digits(digits)
+    model.numeric(("eta", "delta") if dynamics == "gd" else ("delta",))
+    closed = derive_model(model).closed_form if dynamics == "flow" else None
+    method = method or ("iterate" if dynamics == "gd" else "closed_form" if closed is not None else "ode")
+    if (dynamics, method) not in MODEL_METHODS:
+        names = ", ".join(sorted(m for d, m in MODEL_METHODS if d == dynamics))
+        raise ValueError(f"method {method!r} is not available for {dynamics} of a model; choose one of {names}")
+    pts = check_points(dynamics, at)
+    if method == "closed_form":
+        if closed is None:
+            raise ValueError("this model has no explicit closed form; use method ode")
+        kw = {k: v for k, v in options.items() if k in ("max_prec", "strict")}
+        values = closed_form_values(model, closed.expr, pts, digits, **kw)
+    elif method == "ode":
+        kw = {k: v for k, v in options.items() if k in ("max_prec", "start_prec", "strict", "progress")}
+        values = model_flow_values(model, pts, digits, **kw)
+    else:
+        kw = {k: v for k, v in options.items() if k in ("max_prec", "start_prec", "strict", "progress", "engine")}
+        values = model_gd_values(model, pts, digits, **kw)
+    shown = {k: v for k, v in options.items() if k in ("engine", "max_prec") and v is not None}
+    return Trajectory(model, dynamics, method, tuple(pts), tuple(values), digits, shown)
