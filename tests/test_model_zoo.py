@@ -42,8 +42,11 @@ def odefun_output(model: FactorModel, times, dps: int = 45) -> list:
 
 
 def agree_digits(text: str, ref) -> float:
-    value = mpmath.mpf(text)
-    return float(-mpmath.log10(abs(value - ref) / abs(ref))) if value != ref else 99.0
+    """Decimal digits on which ``text`` and the reference agree (relative), in a 60-digit local context."""
+    ctx = mpmath.MPContext()
+    ctx.dps = 60
+    value, ref = ctx.mpf(text), ctx.mpf(ref)
+    return float(-ctx.log10(abs(value - ref) / abs(ref))) if value != ref else 99.0
 
 
 # ----------------------------------------------------------------------------- paper as a file

@@ -267,10 +267,11 @@ def _escape_linear(model, d, ctx, R, Rinf, w0, k, upper, words, undecided, meta)
     closed = d.closed_form
     if closed is not None and not R.has(S.delta):
         # explicit closed form: the engine's dominant balance, as for the paper's built-in limits
-        expr = closed.expr.subs(S.t, S.t)  # w(t) with w0 inserted
-        r = rescaled_limit(expr, FLOW_RESCALING, positive=tuple(ctx.fwd) + tuple(
-            s for s in model.symbolic if s.is_positive), assumptions=tuple(words), **meta)
-        return r
+        try:
+            return rescaled_limit(closed.expr, FLOW_RESCALING, positive=tuple(ctx.fwd) + tuple(
+                s for s in model.symbolic if s.is_positive), assumptions=tuple(words), **meta)
+        except ValueError:  # not a ratio of exponential sums (e.g. a root): matched asymptotics below
+            pass
     s0 = sp.limit(w0 * sp.exp(m * S.delta), S.delta, sp.oo) if start else sp.S.Zero
     Rin = sp.simplify(sp.limit((R.subs(w, _eps**m * _s) / _eps**m).subs(S.delta, -sp.log(_eps)), _eps, 0))
     words.append(f"inner flow ds/dt = {Rin} from s0 = {s0}, w = e^(-{m}*delta)*s")

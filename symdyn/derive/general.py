@@ -342,7 +342,8 @@ def _reduce(model: FactorModel, target: sp.Expr, constraints, w: sp.Symbol | Non
 
     ``w``: the output symbol; ``None`` chooses it (positive when the output provably stays > 0).
     """
-    n = len(model.factors)
+    used = (sp.sympify(target).free_symbols | model.subs(model.output).free_symbols) & set(model.factors)
+    n = len(used)  # factors the output and its rate involve (a decoupled output needs no quantity)
     if len(constraints) < n - 1:  # {w − g, I − c} cut out a curve only with n − 1 quantities
         kept = ", ".join(str(q) for q, _ in constraints) or "none"
         return None, (f"{what}: {n} factors need {n - 1} quantities kept along the path to close "
