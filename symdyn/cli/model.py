@@ -14,7 +14,7 @@ import sympy as sp
 from symdyn.asymptotics.general import model_limit
 from symdyn.asymptotics.result import RescaledLimit
 from symdyn.cli.common import emit_json
-from symdyn.derive.general import ModelDerivation, derive_model, exponential_rate
+from symdyn.derive.general import derive_model, exponential_rate
 from symdyn.model import symbols as S
 from symdyn.model.factor_model import FactorModel, from_toml
 from symdyn.model.serialize import expr_json
@@ -100,7 +100,8 @@ def run_derive(args: argparse.Namespace) -> int:
              f"output w =     {out['output'][key]}, w0 = {out['w0'][key]}"]
     lines += [f"flow {r['lhs']:<9} {r['rhs'][key]}" for r in out["flow"]]
     lines += [f"GD   {r['lhs']:<9} {r['rhs'][key]}" for r in out["gd_map"]]
-    lines += [f"conserved      {c[key]}" for c in out["conserved"]] or ["conserved      none (polynomials of degree <= 4)"]
+    none = ["conserved      none (polynomials of degree <= 4)"]
+    lines += [f"conserved      {c[key]}" for c in out["conserved"]] or none
     lines += [f"exponential    {e['quantity'][key]}: dI/dt = ({e['rate'][key]})*I" for e in out["exponential"]]
     for label, k in (("reduced dw/dt =", "reduced"), ("reduced w+ =", "reduced_gd")):
         r = out[k]

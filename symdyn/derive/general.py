@@ -27,7 +27,7 @@ whose residuals are exactly 0:
 >>> from symdyn.model.core import Model
 >>> d = derive_model(Model(depth=2).general())
 >>> [c.expr for c in d.conserved], d.reduced.expr
-([a1**2 - a2**2], 2*w*(-lambda*w + sigma))
+([a1**2 - a2**2], -2*w*(lambda*w - sigma))
 """
 
 from __future__ import annotations

@@ -19,10 +19,10 @@ comparisons, ...) is a one-line ``ValueError`` naming the offending piece.
 >>> x, lam = sp.Symbol("x"), sp.Symbol("lambda")
 >>> parse_expression("lambda*x**2/2 - 0.1*x", {"x": x, "lambda": lam})
 lambda*x**2/2 - x/10
->>> parse_expression("__import__('os')", {"x": x})
+>>> parse_expression("__import__('os')", {"x": x})  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-ValueError: expression "__import__('os')": call of '__import__' is not allowed (functions: cos, exp, log, sin, sqrt, tanh)
+ValueError: expression "__import__('os')": call of '__import__' is not allowed (functions: cos, exp, ...)
 """
 
 from __future__ import annotations
