@@ -16,8 +16,8 @@ from symdyn.asymptotics.limits import limit
 from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form, implicit_relation
 from symdyn.derive.derivation import Derivation, derive
 from symdyn.derive.derived import Derived
-from symdyn.derive.general import derive_model
 from symdyn.derive.dynamics import product_map, product_ode
+from symdyn.derive.general import derive_model
 from symdyn.model import FactorModel, Model, parse_expression, parse_number
 from symdyn.numeric import flow_numpy, to_numpy
 from symdyn.precise.factor_system import model_trajectory
