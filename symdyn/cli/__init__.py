@@ -31,10 +31,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parameter_pairs(parser: argparse.ArgumentParser, extra: list[str]) -> dict[str, str]:
+    """``--beta 3/2`` or ``--beta=3/2`` pairs (values stay text; the model parses them exactly)."""
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(extra):
+        flag = extra[i]
+        if not flag.startswith("--") or len(flag) < 3:
+            parser.error(f"unrecognized argument {flag!r} (parameters of a model are given as --name value)")
+        name, eq, value = flag[2:].partition("=")
+        if not eq:
+            if i + 1 >= len(extra):
+                parser.error(f"--{name} needs a value")
+            value, i = extra[i + 1], i + 1
+        out[name] = value
+        i += 1
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # `--name value` pairs set the parameters of a --model file; anything else is an error
+        if getattr(args, "model", None) is None:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.model_params = _parameter_pairs(parser, extra)
     try:
         return int(args.run(args) or 0)
     except ValueError as exc:

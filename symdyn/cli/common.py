@@ -47,6 +47,9 @@ def add_model_args(p: argparse.ArgumentParser, formats: tuple[str, ...] = ("text
     p.add_argument("--init", choices=INITS, default="layer",
                    help="layer: every factor starts at e^-delta (default); product: w0 = e^-delta")
     p.add_argument("--format", choices=formats, default=formats[0], help="output format")
+    p.add_argument("--model", metavar="FILE.toml", default=None,
+                   help="your own model from a TOML file (see examples/models/); --NAME VALUE sets a "
+                        "parameter it declares; --depth and --init do not apply")
 
 
 def model_from_args(args: argparse.Namespace) -> Model:

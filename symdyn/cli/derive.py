@@ -47,6 +47,10 @@ def _payload(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.model is not None:
+        from symdyn.cli.model import run_derive
+
+        return run_derive(args)
     out = _payload(args)
     key = output_key(args, out)
     if key is None:

@@ -101,6 +101,10 @@ def _oscillation(model, digits: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.model is not None:
+        from symdyn.cli.model import run_limit
+
+        return run_limit(args)
     out = payload(args)
     key = output_key(args, out)
     if key is None:

@@ -120,6 +120,10 @@ def _run_numpy(args: argparse.Namespace, model, points: list) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.model is not None:
+        from symdyn.cli.model import run_trajectory
+
+        return run_trajectory(args, [_point(x, args.dynamics) for x in args.at], ProgressBar(args.format != "json"))
     model = model_from_args(args)
     points = [_point(x, args.dynamics) for x in args.at]
     if args.backend == "numpy":

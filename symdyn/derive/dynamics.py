@@ -27,6 +27,7 @@ import sympy as sp
 
 from symdyn.derive.derived import Derived, residual
 from symdyn.model import symbols as S
+from symdyn.model.factor_model import paper_loss
 
 
 def _check_depth(depth: int) -> int:
@@ -37,9 +38,7 @@ def _check_depth(depth: int) -> int:
 
 def loss(depth: int) -> sp.Expr:
     """The per-mode loss ℓ(a_1..a_L) = ½ λ (∏a)² − σ ∏a."""
-    a = S.factors(_check_depth(depth))
-    p = sp.Mul(*a)
-    return sp.Rational(1, 2) * S.lam * p**2 - S.sigma * p
+    return paper_loss(S.factors(_check_depth(depth)))
 
 
 @cache

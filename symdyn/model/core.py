@@ -14,13 +14,18 @@ exp(-delta)
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from symdyn.model import symbols as S
 from symdyn.model.checks import check_depth, check_init, init_exponent
 from symdyn.model.exact import parse_number
+
+if TYPE_CHECKING:
+    from symdyn.model.factor_model import FactorModel
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,30 @@ class Model:
 
     def with_values(self, **kw: object) -> Model:
         return replace(self, **kw)
+
+    def general(self) -> FactorModel:
+        """This mode as a :class:`~symdyn.model.factor_model.FactorModel`: factors a_1..a_L, loss
+        ½λ(∏a)² − σ∏a, output ∏a, each factor at e^{−δ} ("layer") or e^{−δ/L} ("product")."""
+        from symdyn.model.factor_model import FactorModel, paper_loss
+
+        a = S.factors(self.depth)
+        start = sp.exp(-init_exponent(self.depth, self.init) * S.delta / self.depth)
+        return FactorModel(a, paper_loss(a), sp.Mul(*a), (start,) * self.depth,
+                           ((S.sigma, self.sigma), (S.lam, self.lam)), self.eta, self.delta,
+                           f"the paper's mode, depth {self.depth}, init {self.init}")
+
+    @staticmethod
+    def from_loss(loss: object, factors: Sequence[object], output: object = None,
+                  init: Mapping[str, object] | None = None,
+                  parameters: Mapping[str, object] | None = None, **kw: object) -> FactorModel:
+        """Your own model: :meth:`symdyn.model.factor_model.FactorModel.from_loss`.
+
+        >>> Model.from_loss("(a*b - 1)**2/2", ["a", "b"]).output
+        a*b
+        """
+        from symdyn.model.factor_model import FactorModel
+
+        return FactorModel.from_loss(loss, factors, output, init, parameters, **kw)
 
     def check_step_size(self) -> None:
         """Raise ``ValueError`` if η is outside the stable range for this depth.
