@@ -1,44 +1,80 @@
-"""Certified values: digits established by rerunning at a higher working precision.
+"""Certified values: digits proven by an enclosure, or agreed between runs at rising precision.
 
-A computation ``compute(prec) -> [mpf, ...]`` is run at a working precision p₀ (bits)
-chosen for the requested D significant decimal digits, then at a higher p₁. A value's
-*certified digits* are the largest d <= D such that both runs round to the same d-digit
-decimal (the rerun test of python-flint's ``good()``, STYLE §7). When some value agrees
-to fewer than D digits, the precision is doubled and the comparison repeated with the
-previous run, up to a cap; past the cap :class:`CertificationError` says how far it got.
+A computation ``compute(prec) -> [value, ...]`` is run at a working precision p₀ (bits) chosen
+for the requested D significant decimal digits. Each value is one of
 
-A method with a truncation error (a series order, a disk radius, a step count) must vary
-that configuration too, or the rerun only certifies the rounding: with ``vary=True``
-``compute(prec, attempt)`` receives the run index ``attempt`` = 0, 1, 2, … and consecutive
-runs must use different configurations (e.g. ``VARIANTS[attempt % 2]``), so a digit is
-certified only if it survives a change of precision AND of method configuration.
+* a **ball** (python-flint ``arb``: midpoint and radius, see :mod:`symdyn.precise.balls`) proven
+  to contain the exact value. Its *digits* are the largest d <= D for which both ends of the
+  ball round to the same d-digit decimal: every number in the ball, the exact one included,
+  rounds to it (``proof == "ball"``). One run suffices.
+* a plain ``mpf``: its digits are the largest d <= D such that this run and a rerun at a higher
+  precision p₁ round to the same d-digit decimal (the rerun test of python-flint's ``good()``,
+  STYLE §7). A heuristic, not a proof: such values are labelled ``proof == "agreement"``.
 
-Only certified digits are ever printed: :class:`Certified` holds the decimal string with
-exactly ``digits`` significant digits, the working precision of the run it came from,
-and nothing else.
+When some value has fewer than D digits the precision is raised (a +25% rerun, then doublings)
+up to a cap; past the cap :class:`CertificationError` says how far it got.
+
+A method with a truncation error (a series order, a disk radius, a step count) that returns
+plain numbers must vary that configuration too, or the rerun only certifies the rounding: with
+``vary=True`` ``compute(prec, attempt)`` receives the run index ``attempt`` = 0, 1, 2, … and
+consecutive runs must use different configurations (e.g. ``VARIANTS[attempt % 2]``), so a digit
+is agreed only if it survives a change of precision AND of method configuration.
+
+Only certified digits are ever printed: :class:`Certified` holds the decimal string with exactly
+``digits`` significant digits, the working precision of the run it came from, the enclosure as
+decimal strings rounded outward, and how it is known.
 
 >>> def third(prec):
 ...     return [local_context(prec).mpf(1) / 3]
 >>> [v] = certify(third, 20)
->>> str(v), v.digits, v.prec
-('0.33333333333333333333', 20, 115)
+>>> str(v), v.digits, v.prec, v.proof
+('0.33333333333333333333', 20, 115, 'agreement')
+>>> def third_ball(prec):
+...     with ball_context(prec) as ctx:
+...         return [ctx.rational(1, 3)]
+>>> [b] = certify(third_ball, 20)
+>>> str(b), b.proof, b.enclosure[0][:10]
+('0.33333333333333333333', 'ball', '3.33333333')
+>>> lo, hi = b.bounds()
+>>> lo <= Fraction(1, 3) <= hi and hi - lo < Fraction(1, 10**21)
+True
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from mpmath import MPContext
 from mpmath.libmp import finf, fnan, fninf, from_str, fzero, mpf_abs, mpf_div, mpf_sub, round_nearest, to_str
+
+from symdyn.precise.balls import (
+    ArbContext,
+    decimal_bounds,
+    flint,
+    is_ball,
+    proven_digits,
+    rel_accuracy_digits,
+    round_decimal,
+    sci,
+)
 
 #: Extra bits over the ⌈D log₂10⌉ the digits need, before any caller-specific guard.
 GUARD_BITS = 16
 
 #: Progress callback of long computations: ``progress(done, total, stage)``.
 Progress = Callable[[int, int, str], None]
+
+#: How a certified value is known: proven by an enclosure, or agreed between two runs.
+BALL, AGREEMENT = "ball", "agreement"
+PROOFS = (BALL, AGREEMENT)
+
+#: Significant digits of the decimal enclosure strings beyond the certified digits.
+ENCLOSURE_EXTRA_DIGITS = 10
 
 
 class CertificationError(ValueError):
@@ -53,14 +89,32 @@ class Certified:
       (``"0"`` for an exact zero, ``"?"`` when no digit is certified).
     * ``digits``: the number of certified significant digits.
     * ``prec``: the working precision (bits) of the run the digits come from.
+    * ``enclosure``: (lo, hi) as decimal strings rounded outward, or None when nothing is known.
+      For ``proof == "ball"`` the exact value is proven to lie in [lo, hi] and ``text`` is the
+      rounding of every point of it; for ``"agreement"`` it is the interval text ± ½ ulp that the
+      agreeing runs suggest, not a proof.
+    * ``proof``: ``"ball"`` (proven by ball arithmetic or a rigorous error bound) or ``"agreement"``.
     """
 
     text: str
     digits: int
     prec: int
+    enclosure: tuple[str, str] | None = None
+    proof: str = AGREEMENT
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def proven(self) -> bool:
+        """True when an enclosure proves the digits (``proof == "ball"``)."""
+        return self.proof == BALL
+
+    def bounds(self) -> tuple[Fraction, Fraction]:
+        """The enclosure as exact ``Fraction``s (``ValueError`` when there is none)."""
+        if self.enclosure is None:
+            raise ValueError("no enclosure: the value is unknown")
+        return Fraction(self.enclosure[0]), Fraction(self.enclosure[1])
 
     @property
     def fraction(self) -> Fraction:
@@ -131,6 +185,22 @@ def local_context(prec: int) -> MPContext:
     return ctx
 
 
+@contextmanager
+def ball_context(prec: int) -> Iterator[ArbContext]:
+    """Ball arithmetic at ``prec`` bits inside the ``with`` block: yields an :class:`ArbContext`.
+
+    python-flint keeps its precision in one process-wide setting: this is the one place symdyn
+    changes it, and it is restored on exit (also on an exception). Nest freely.
+    """
+    check_prec(prec)
+    saved = flint.ctx.prec
+    flint.ctx.prec = prec
+    try:
+        yield ArbContext(prec)
+    finally:
+        flint.ctx.prec = saved
+
+
 def round_text(x, digits: int) -> str:
     """The mpf ``x`` rounded to ``digits`` significant decimal digits, zeros kept."""
     return to_str(x._mpf_, digits, strip_zeros=False)
@@ -154,19 +224,52 @@ def agreeing_digits(lo, hi, digits: int) -> int:
     man, exp = rel[1], rel[2]
     # rel < 2^(exp + bitlen(man)) so about -log10(rel) digits agree; the string test decides
     estimate = max(0, math.floor(-(exp + man.bit_length()) * math.log10(2)))
-    for d in range(min(digits, estimate + 1), 0, -1):
+    # rounding agreement can reach estimate + 2 digits (rel. difference just below 10^-(estimate+1))
+    for d in range(min(digits, estimate + 2), 0, -1):
         if to_str(a, d, strip_zeros=False) == to_str(b, d, strip_zeros=False):
             return d
     return 0
 
 
+def _text(x: Decimal, digits: int) -> str:
+    """The decimal ``x`` (``digits`` significant digits) in mpmath's notation (as :func:`round_text`)."""
+    return to_str(from_str(str(x), bits_for_digits(digits) + 20, round_nearest), digits, strip_zeros=False)
+
+
 def certified_value(x, digits: int, prec: int) -> Certified:
-    """Wrap the mpf ``x`` (from a run at ``prec`` bits) as a value with ``digits`` digits."""
+    """Wrap the mpf ``x`` (from a run at ``prec`` bits) as a value agreed to ``digits`` digits.
+
+    Its enclosure is text ± ½ ulp: what the agreement suggests, labelled ``"agreement"``.
+    """
     if digits == 0:
         return Certified("?", 0, prec)
     if x._mpf_ == fzero:
-        return Certified("0", digits, prec)
-    return Certified(round_text(x, digits), digits, prec)
+        return Certified("0", digits, prec, ("0", "0"))
+    text = round_text(x, digits)
+    value = Decimal(text)
+    half = Decimal(f"5e{value.copy_abs().adjusted() - digits}")
+    return Certified(text, digits, prec, (sci(value - half), sci(value + half)))
+
+
+def ball_value(x, digits: int, prec: int) -> Certified:
+    """Wrap the ball ``x`` (an ``arb`` from a run at ``prec`` bits) with the digits it proves (<= ``digits``).
+
+    The enclosure strings carry ``digits`` + :data:`ENCLOSURE_EXTRA_DIGITS` significant digits
+    (more when that is what it takes to keep the digits the ball proves).
+    """
+    if not x.is_finite():
+        return Certified("?", 0, prec, None, BALL)
+    if x.is_exact() and x.is_zero():
+        return Certified("0", digits, prec, ("0", "0"), BALL)
+    n = digits + ENCLOSURE_EXTRA_DIGITS
+    lo, hi = decimal_bounds(x, n)
+    d = proven_digits(lo, hi, digits)
+    if d < digits and rel_accuracy_digits(x) > n - 5:  # the decimal rounding cost the digit
+        lo, hi = decimal_bounds(x, rel_accuracy_digits(x) + 5)
+        d = proven_digits(lo, hi, digits)
+    if d == 0:
+        return Certified("?", 0, prec, (sci(lo), sci(hi)), BALL)
+    return Certified(_text(round_decimal(lo, d), d), d, prec, (sci(lo), sci(hi)), BALL)
 
 
 def precision_schedule(start: int, cap: int) -> list[int]:
@@ -186,7 +289,8 @@ def certify(compute: Callable[..., Sequence], digits: int, *, guard_bits: int = 
             progress: Progress | None = None, vary: bool = False) -> list[Certified]:
     """Run ``compute(prec)`` at rising precisions until every value has ``digits`` certified digits.
 
-    ``compute`` returns a sequence of mpmath ``mpf`` (any context). The first precision is
+    ``compute`` returns a sequence of balls (``arb``: proven, one run suffices) and/or mpmath
+    ``mpf`` (any context; agreed between consecutive runs). The first precision is
     ⌈D log₂10⌉ + 16 + ``guard_bits`` (or ``start_prec``); the cap defaults to 8× that.
     With ``strict=False`` a failure returns each value with the digits it did certify
     (possibly 0) instead of raising :class:`CertificationError`.
@@ -206,26 +310,34 @@ def certify(compute: Callable[..., Sequence], digits: int, *, guard_bits: int = 
     if len(precs) < 2:
         raise ValueError(f"max_prec={cap} leaves no room for a rerun above {start} bits; raise it")
     previous = None
-    agree: list[int] = []
+    results: list[Certified] = []
     for i, prec in enumerate(precs):
         if progress is not None:
             progress(i, len(precs), f"run at {prec} bits")
         values = list(compute(prec, i) if vary else compute(prec))
-        if any(v._mpf_ in (fnan, finf, fninf) for v in values):
+        if any(not is_ball(v) and v._mpf_ in (fnan, finf, fninf) for v in values):
             raise ValueError(f"the computation gave a non-finite value (nan or inf) at {prec} bits; "
                              "check the parameters (is the step size stable?)")
-        if previous is not None:
-            if len(values) != len(previous):
-                raise RuntimeError("compute(prec) returned a different number of values per precision")
-            agree = [agreeing_digits(lo, hi, digits) for lo, hi in zip(previous, values, strict=True)]
-            if all(d >= digits for d in agree):
-                return [certified_value(x, digits, prec) for x in values]
+        if previous is not None and len(values) != len(previous):
+            raise RuntimeError("compute(prec) returned a different number of values per precision")
+        results = []
+        for j, v in enumerate(values):
+            if is_ball(v):
+                results.append(ball_value(v, digits, prec))
+            elif previous is None or is_ball(previous[j]):
+                results.append(Certified("?", 0, prec))  # agreement needs a rerun
+            else:
+                results.append(certified_value(v, agreeing_digits(previous[j], v, digits), prec))
+        if all(r.digits >= digits for r in results):
+            return results
         previous = values
-    worst = min(agree) if agree else 0
     if strict:
-        short = sum(d < digits for d in agree)
+        short = [r for r in results if r.digits < digits]
+        worst = min(r.digits for r in short)
+        how = ("proven by their enclosures" if all(r.proven for r in short) else
+               f"agreeing between the runs at {precs[-2]} and {precs[-1]} bits")
         raise CertificationError(
             f"could not certify {digits} digits within the precision cap of {cap} bits: "
-            f"{short} of {len(agree)} values agree to only {worst} digits between the runs at "
-            f"{precs[-2]} and {precs[-1]} bits; raise the cap (max_prec) or ask for fewer digits")
-    return [certified_value(x, d, precs[-1]) for x, d in zip(previous, agree, strict=True)]
+            f"{len(short)} of {len(results)} values have only {worst} digits {how}; "
+            "raise the cap (max_prec) or ask for fewer digits")
+    return results

@@ -14,6 +14,11 @@ Maps (η step, σ, λ exact; c and d are rounded once to the working precision):
 The start follows the model's init convention: the product at ``model.w0`` (e^{−2δ} under
 the default "layer" init, e^{−δ} under "product"), each factor at ``model.factor0``.
 
+The certified values (:func:`gd_values`) are **proven**: :func:`gd_enclosures` carries the
+rigorous log-error recurrence of :mod:`symdyn.precise.gd_proof` beside the midpoint iteration
+(on the stable range of the L = 2 maps at no per-step cost; elsewhere a few float operations a
+step) and returns balls, so the digits are those the enclosure proves (``proof == "ball"``).
+
 Each map is data (:data:`KERNELS`): a kernel of :mod:`symdyn.derive.kernels` (the maps written
 once, for every arithmetic, each proven equal to the derived map of :mod:`symdyn.derive.dynamics`
 by a residual), its constants, the start and the reported power. The kernel runs on gmpy2 ``mpfr``
@@ -24,25 +29,30 @@ at equal precision they return bitwise identical iterates.
 
 >>> from symdyn.model.core import Model
 >>> m = Model(depth=2, sigma="1/2", lam=2, eta="1/10", delta=300)
->>> [str(v) for v in gd_values(m, [0, 6000, 7000], 12)]
-['2.65039655300e-261', '4.95334865180e-7', '0.250000000000']
+>>> vals = gd_values(m, [0, 6000, 7000], 12)
+>>> [str(v) for v in vals], {v.proof for v in vals}
+(['2.65039655300e-261', '4.95334865180e-7', '0.250000000000'], {'ball'})
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cache, partial
 
 import sympy as sp
-from mpmath.libmp import from_man_exp
+from mpmath.libmp import from_man_exp, round_nearest
 
 from symdyn.derive import kernels as K
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context
-from symdyn.precise.evaluate import evaluate
+from symdyn.precise import gd_proof as P
+from symdyn.precise.balls import arb, arb_from_man_exp, arb_from_mpf
+from symdyn.precise.certified import Certified, Progress, ball_context, certify, check_prec, local_context
+from symdyn.precise.evaluate import evaluate, evaluate_ball
 
 try:  # gmpy2 is a declared dependency; the mpmath engine keeps symdyn usable without it
     import gmpy2
@@ -76,6 +86,7 @@ class Kernel:
     constants: Callable  # (sigma, lam, eta) -> (c, d), evaluated exactly, then rounded once
     start: str  # "w0" (the product's start) or "factor0" (each factor's start)
     output_power: int  # the reported product is x**output_power
+    proof: P.ErrorModel = field(default=P.PRODUCT2, compare=False)  # its rounding and log-derivative bounds
 
     def map_expr(self, x: sp.Symbol | None = None) -> sp.Expr:
         """One step of the kernel applied to sympy symbols: the map in ``x`` (default the symbol x)."""
@@ -84,10 +95,10 @@ class Kernel:
 
 
 KERNELS: dict[tuple[int, str], Kernel] = {
-    (1, "product"): Kernel(K.linear_steps, K.linear_constants, "w0", 1),
-    (1, "factor"): Kernel(K.linear_steps, K.linear_constants, "factor0", 1),
-    (2, "product"): Kernel(K.product2_steps, K.product2_constants, "w0", 1),
-    (2, "factor"): Kernel(partial(K.factor_steps, 2), K.factor_constants, "factor0", 2),
+    (1, "product"): Kernel(K.linear_steps, K.linear_constants, "w0", 1, P.LINEAR),
+    (1, "factor"): Kernel(K.linear_steps, K.linear_constants, "factor0", 1, P.LINEAR),
+    (2, "product"): Kernel(K.product2_steps, K.product2_constants, "w0", 1, P.PRODUCT2),
+    (2, "factor"): Kernel(partial(K.factor_steps, 2), K.factor_constants, "factor0", 2, P.factor_model(2)),
 }
 
 
@@ -97,8 +108,9 @@ def deep_kernel(depth: int, map: str = "product") -> Kernel:
     if depth < 3:
         raise ValueError(f"deep_kernel is for depth >= 3, got {depth}; see KERNELS")
     if map == "product":
-        return Kernel(partial(K.deep_product_steps, depth, root=_root), K.factor_constants, "w0", 1)
-    return Kernel(partial(K.factor_steps, depth), K.factor_constants, "factor0", depth)
+        return Kernel(partial(K.deep_product_steps, depth, root=_root), K.factor_constants, "w0", 1,
+                      P.deep_product_model(depth))
+    return Kernel(partial(K.factor_steps, depth), K.factor_constants, "factor0", depth, P.factor_model(depth))
 
 
 def numeric_model(model: Model, need: Sequence[str] = ("sigma", "lam", "eta", "delta")) -> Model:
@@ -227,20 +239,132 @@ def _run(model: Model, kernel: Kernel, order: list[int], nums: _Numbers, start, 
     return found
 
 
+# --------------------------------------------------------------------------- proven iteration
+def _start_point(nums: _Numbers, start: arb) -> tuple[object, float]:
+    """The start ball as (midpoint rounded to the engine's precision, s0 with |ln(true/mid)| <= s0·u)."""
+    if not start.is_finite() or start.contains(0):
+        return None, math.inf
+    man, exp = (int(v) for v in start.mid().man_exp())
+    x = nums.from_mpf(nums.ctx.make_mpf(from_man_exp(man, exp, nums.prec, round_nearest)))
+    with ball_context(64):
+        q = (start.rad() / abs(start.mid())) * arb((1, nums.prec))  # (radius / |mid|) / u
+        s0 = float(q.upper()) * (1 + 2.0**-40)
+    # |ln(true/mid)| <= q·u·(1 + 2qu) (qu <= 2^-20 then), plus the rounding of the midpoint
+    return x, (s0 * (1 + 2.0**-19) + 1.01) if s0 * 2.0**-nums.prec <= 2.0**-20 else math.inf
+
+
+def _ball(nums: _Numbers, x, s: float, power: int) -> arb:
+    """The ball x·e^{±s·u} (raised to ``power``): proven to contain the exact iterate."""
+    if not math.isfinite(s):
+        return arb(0, math.inf)
+    if nums.engine == "gmpy2":
+        man, exp = x.as_mantissa_exp()
+        mid = arb_from_man_exp(int(man), int(exp))
+    else:
+        mid = arb_from_mpf(x._mpf_)
+    with ball_context(nums.prec + 32):
+        eps = (arb(s) * arb((1, -nums.prec))).expm1()  # e^{su} − 1
+        ball = mid * (1 + arb(0, eps.upper()))
+        return ball**power if power != 1 else ball
+
+
+def prove_orbit(kernel: Kernel, constants: Sequence[sp.Rational], start: arb, steps: Sequence[int], prec: int,
+                *, engine: str = DEFAULT_ENGINE, progress: Progress | None = None, stage: str = "") -> list[arb]:
+    """Balls proven to contain the exact iterates f^k(x₀) for x₀ in the ball ``start``, k in ``steps``.
+
+    The midpoints are the kernel's iterates at ``prec`` bits in ``engine`` (bitwise those of
+    :func:`gd_iterates`); beside them runs the error bound of :mod:`symdyn.precise.gd_proof`: the
+    fast region's ρ per step once the orbit is in it, else the per-step bound. A failed bound gives
+    balls of infinite radius (no digit proven), never a narrower ball. ``constants`` are the
+    kernel's exact constants.
+    """
+    check_prec(prec)
+    _check_engine(engine)
+    order = sorted(set(check_steps(steps)))
+    exact = tuple(Fraction(int(sp.Rational(q).p), int(sp.Rational(q).q)) for q in constants)
+    if engine == "gmpy2":
+        with gmpy2.context(precision=prec, trap_overflow=True, trap_underflow=True, trap_invalid=True):
+            try:
+                found = _prove(kernel, exact, start, order, _Numbers(engine, prec), progress, stage)
+            except (gmpy2.OverflowResultError, gmpy2.UnderflowResultError,
+                    gmpy2.InvalidOperationError) as exc:
+                raise ValueError(f"the GD iteration left the floating-point range ({exc}); "
+                                 "the step size or start is outside the convergent regime") from None
+    else:
+        found = _prove(kernel, exact, start, order, _Numbers(engine, prec), progress, stage)
+    return [found[k] for k in steps]
+
+
+def _prove(kernel: Kernel, exact: tuple[Fraction, ...], start: arb, order: list[int], nums: _Numbers,
+           progress: Progress | None, stage: str) -> dict:
+    consts = tuple(nums.exact(sp.Rational(q.numerator, q.denominator)) for q in exact)
+    floats = tuple(float(q) for q in exact)
+    model, step = kernel.proof, kernel.steps
+    region = model.region(exact) if nums.prec >= P.FAST_MIN_PREC else None
+    u = 2.0**-nums.prec
+    x, s = _start_point(nums, start)
+    total, done, found = order[-1], 0, {}
+    fast = False
+    for target in order:
+        while done < target and math.isfinite(s):
+            n = min(CHUNK, target - done)
+            if not fast and region is not None and region.contains(float(x), s * u):
+                fast = True
+            if fast:  # the raw kernel: the region bounds every step by rho
+                x = step(x, *consts, n=n)
+                s += region.rho * n
+                done += n
+            else:
+                for _ in range(n):
+                    xf = float(x)
+                    if region is not None and region.contains(xf, s * u):
+                        break
+                    s = P.bound_step(model, xf, floats, s, u)
+                    if not math.isfinite(s):
+                        break
+                    x = step(x, *consts)
+                    done += 1
+            if abs(nums.exponent(x)) > EXP_LIMIT:
+                raise ValueError(f"the GD iteration diverged by step {done} (|w| beyond 2^{EXP_LIMIT}); "
+                                 "the step size or start is outside the convergent regime")
+            if progress is not None:
+                progress(done, total, stage or f"GD {model.name} with error bound at {nums.prec} bits")
+        found[target] = _ball(nums, x, s if done == target else math.inf, kernel.output_power)
+    return found
+
+
+def gd_enclosures(model: Model, steps: Sequence[int], prec: int, *, map: str = "product",
+                  engine: str = DEFAULT_ENGINE, progress: Progress | None = None, w0: object = None) -> list[arb]:
+    """Balls proven to contain the product w_k at each step k (midpoints iterated at ``prec`` bits).
+
+    The start (the init convention's, or ``w0``) enters as a ball evaluated 32 bits above
+    ``prec``; see :func:`prove_orbit`. Options as in :func:`gd_iterates`.
+    """
+    numeric_model(model, ("sigma", "lam", "eta") + (("delta",) if w0 is None else ()))
+    model.check_step_size()
+    kernel = kernel_for(model, map)
+    check_prec(prec)
+    start = evaluate_ball(_start(model, kernel, w0), prec + 32)
+    constants = kernel.constants(model.sigma, model.lam, model.eta)
+    return prove_orbit(kernel, constants, start, steps, prec, engine=engine, progress=progress,
+                       stage=f"GD L={model.depth} {kernel.start} map with error bound at {prec} bits")
+
+
 def gd_values(model: Model, steps: Sequence[int], digits: int, *, map: str = "product",
               engine: str = DEFAULT_ENGINE, max_prec: int | None = None, start_prec: int | None = None,
               strict: bool = True, progress: Progress | None = None, w0: object = None) -> list[Certified]:
-    """The GD product w_k at each step, each to ``digits`` certified significant digits.
+    """The GD product w_k at each step, each to ``digits`` proven significant digits.
 
-    The rerun test of :func:`symdyn.precise.certified.certify`; the guard grows with log₂(max k)
-    (rounding errors add up over the steps). ``max_prec``/``start_prec``/``strict`` as there;
-    ``w0`` as in :func:`gd_iterates`.
+    The balls of :func:`gd_enclosures` (``proof == "ball"``), at rising precision until they are
+    narrow enough (:func:`symdyn.precise.certified.certify`); the guard grows with log₂(max k)
+    (the bound grows like ~16 u per step on the stable range). ``max_prec``/``start_prec``/``strict``
+    as there; ``w0`` as in :func:`gd_iterates`.
     """
     steps = check_steps(steps)
-    guard = max(steps).bit_length()
+    guard = max(steps).bit_length() + 4
 
     def compute(prec: int) -> list:
-        return gd_iterates(model, steps, prec, map=map, engine=engine, progress=progress, w0=w0)
+        return gd_enclosures(model, steps, prec, map=map, engine=engine, progress=progress, w0=w0)
 
     return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec,
                    strict=strict)
