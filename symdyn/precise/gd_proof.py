@@ -212,15 +212,20 @@ def deep_product_model(depth: int) -> ErrorModel:
 
 
 # --------------------------------------------------------------------------- the bound of one step
-def bound_step(model: ErrorModel, xf: float, consts: tuple[float, ...], s: float, u: float) -> float:
-    """s_{k+1} from s_k at the midpoint (float ``xf``): K·s + ρ, or inf when the check fails."""
+def step_bounds(model: ErrorModel, xf: float, consts: tuple[float, ...], r: float, u: float) -> tuple[float, float]:
+    """(K, ρ) at the midpoint (float ``xf``) with ball radius ``r``: K >= |g| on the ball, ρ·u >= the
+    step's rounding; (inf, inf) when the check λ(r + u + 2^-51) <= 2^-10 fails."""
     try:
         g, b = model.gb(xf, *consts)
     except (ZeroDivisionError, OverflowError, ValueError):
-        return math.inf
-    r = s * u
+        return math.inf, math.inf
     lam = max(model.depth, 1) * (1 + b)
     if not lam * (r + u + 2.0**-51) <= CHECK:  # also catches nan and inf
-        return math.inf
-    kappa = (abs(g) + lam * lam * (BALL_SLACK * r + FLOAT_SLACK)) * UPDATE_SLACK
-    return kappa * s + model.rho(b)
+        return math.inf, math.inf
+    return (abs(g) + lam * lam * (BALL_SLACK * r + FLOAT_SLACK)) * UPDATE_SLACK, model.rho(b)
+
+
+def bound_step(model: ErrorModel, xf: float, consts: tuple[float, ...], s: float, u: float) -> float:
+    """s_{k+1} = K·s_k + ρ from s_k at the midpoint (float ``xf``), or inf when the check fails."""
+    kappa, rho = step_bounds(model, xf, consts, s * u, u)
+    return kappa * s + rho
