@@ -2,19 +2,24 @@
 
 The flow's value at the transition τ* of the depth-L limit (:mod:`symdyn.asymptotics.depth`) is
 x_L σ/λ, where x_L in (0, 1) solves ₂F₁(1, a; a+1; x) = 0 with a = 2/L − 1
-(:func:`symdyn.derive.depth.transition_equation`). This module finds x_L numerically, in local
-mpmath contexts only, certified by :func:`symdyn.precise.certified.certify`.
+(:func:`symdyn.derive.depth.transition_equation`). This module finds x_L numerically in local
+mpmath contexts and proves it: F(x) = Σ_n a/(a+n) xⁿ = 1 − Σ_{n>=1} |a|/(a+n) xⁿ decreases on
+(0, 1), so its root is unique, and a sign change F(x − h) > 0 > F(x + h) evaluated in ball
+arithmetic (arb's ₂F₁) encloses it in [x − h, x + h].
 """
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from functools import cache
 
 import mpmath
 import sympy as sp
 
 from symdyn.model.checks import check_depth
-from symdyn.precise.certified import GUARD_BITS, certify, local_context
+from symdyn.precise.balls import arb, arb_from_mpf
+from symdyn.precise.certified import GUARD_BITS, Certified, ball_context, certify, local_context
 
 
 def mp_regular_integral(ctx: mpmath.ctx_mp.MPContext, depth: int, z: mpmath.mpf) -> mpmath.mpf:
@@ -57,25 +62,46 @@ def _x_root(ctx: mpmath.ctx_mp.MPContext, depth: int, via: str) -> mpmath.mpf:
     return x
 
 
-#: The two independent evaluations of the transition equation; certification alternates them.
+#: The two independent evaluations of the transition equation (the elementary one checks the other in tests).
 METHODS = ("hyper", "elementary")
 
 
-@cache
-def transition_constant(depth: int, digits: int = 30) -> sp.Float:
-    """x_L = λw*/σ to ``digits`` certified digits (w* = x_L σ/λ is the flow's value at τ*).
+def x_ball(depth: int, prec: int) -> arb:
+    """A ball proven to contain x_L: the mpmath root x (elementary form, the fast one), and
+    F(x − h) > 0 > F(x + h) in arb 32 bits above ``prec``, h from 2^{4−prec} widened until it holds."""
+    ctx = local_context(prec)
+    x = _x_root(ctx, depth, METHODS[1])
+    a = Fraction(2, depth) - 1
+    with ball_context(prec + 32) as balls:
+        for shift in range(4, GUARD_BITS + 1, 4):
+            h = ctx.ldexp(1, shift - ctx.prec)
+            lo, hi = arb_from_mpf((x - h)._mpf_), arb_from_mpf((x + h)._mpf_)
+            if balls.hyp2f1(1, a, a + 1, lo) > 0 > balls.hyp2f1(1, a, a + 1, hi):
+                return lo.union(hi)
+    return arb(0, math.inf)
 
-    Certified by :func:`symdyn.precise.certified.certify` with ``vary=True``: consecutive runs
-    differ in precision AND in the form of the equation (hypergeometric series, elementary
-    partial fractions), each in a local mpmath context.
+
+@cache
+def _certified_x(depth: int, digits: int) -> Certified:
+    [x] = certify(lambda prec: [x_ball(depth, prec)], digits)
+    return x
+
+
+def certified_transition_constant(depth: int, digits: int = 30) -> Certified:
+    """x_L = λw*/σ with ``digits`` digits proven by the enclosure of :func:`x_ball` (w* = x_L σ/λ is
+    the flow's value at τ*). Cached per (depth, digits).
+
+    >>> c = certified_transition_constant(4, 15)
+    >>> c.text, c.proof
+    ('0.694816538053797', 'ball')
+    """
+    return _certified_x(check_depth(depth, 3), digits)
+
+
+def transition_constant(depth: int, digits: int = 30) -> sp.Float:
+    """x_L to ``digits`` proven digits as a sympy Float (:func:`certified_transition_constant`).
 
     >>> str(transition_constant(4, 15))
     '0.694816538053797'
     """
-    L = check_depth(depth, 3)
-
-    def compute(prec: int, attempt: int) -> list:
-        return [_x_root(local_context(prec), L, METHODS[attempt % 2])]
-
-    [x] = certify(compute, digits, vary=True)
-    return sp.Float(x.text, digits)
+    return sp.Float(certified_transition_constant(depth, digits).text, digits)
