@@ -52,7 +52,8 @@ class Result:
     def json(self) -> dict:
         c = self.claim
         return {"id": c.id, "source": c.source, "status": self.outcome.status, "expected": c.expected,
-                "as_expected": self.as_expected, "seed": self.seed, "method": c.method, "printed": c.printed,
+                "as_expected": self.as_expected, "proof": self.outcome.proof, "seed": self.seed,
+                "method": c.method, "printed": c.printed,
                 "corrected": c.corrected, "hypotheses": c.hypotheses, "region": c.region,
                 "evidence": self.outcome.evidence}
 

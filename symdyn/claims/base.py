@@ -22,6 +22,8 @@ HOLDS_CORRECTED = "holds-corrected"
 ERROR = "error"
 STATUSES = (HOLDS, FAILS, HOLDS_CORRECTED)
 METHODS = ("symbolic", "high-precision", "gd-run", "matrix")
+#: How the numbers behind a decision are known: every one proven by an enclosure, or some only agreed.
+PROVEN, AGREED = "proven", "agreed"
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,25 @@ class Outcome:
     def __post_init__(self) -> None:
         if self.status not in STATUSES + (ERROR,):
             raise ValueError(f"unknown claim status {self.status!r}")
+
+    @property
+    def proof(self) -> str | None:
+        """``"proven"`` when every ``"proof"`` entry of the evidence (at any depth) is proven,
+        ``"agreed"`` when one is agreed, None when the evidence rests on no certified number."""
+        found = set(_proof_entries(self.evidence))
+        return (AGREED if AGREED in found else PROVEN) if found else None
+
+
+def _proof_entries(ev: object):
+    if isinstance(ev, dict):
+        for key, value in ev.items():
+            if key == "proof" and value in (PROVEN, AGREED):
+                yield value
+            else:
+                yield from _proof_entries(value)
+    elif isinstance(ev, list | tuple):
+        for value in ev:
+            yield from _proof_entries(value)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Claims about Thm 3: the discrete bounds, the ratio identity, the σ = 0 part (E7, E8, E9).
 
-The bounds are the derived ones of :mod:`symdyn.bounds`; the printed forms are its
-:func:`~symdyn.bounds.printed_forms`. Every run is the GD product map of
-:mod:`symdyn.gd_iterate` from an explicit w0, and every sign reported (a bound holding, or a
-counterexample) is certified by rerunning at a higher precision (:mod:`.gd_runs`).
+The bounds are the derived ones of :mod:`symdyn.derive.bounds`; the printed forms are its
+:func:`~symdyn.derive.bounds.printed_forms`. Every run is the GD product map of
+:mod:`symdyn.precise.gd_iterate` from an explicit w0, and every sign reported (a bound holding, or a
+counterexample) is proven by an enclosure of the margin that excludes 0 (:mod:`.gd_runs`); the
+evidence records ``"proof": "proven"`` for it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,19 @@ from __future__ import annotations
 import sympy as sp
 
 from symdyn.claims.base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
-from symdyn.claims.gd_runs import START_PREC, certified_values, first_violation, gd_model, holds_on_run, params
+from symdyn.claims.gd_runs import (
+    START_PREC,
+    certified_values,
+    first_violation,
+    gd_model,
+    holds_on_run,
+    params,
+    proof_label,
+)
 from symdyn.derive.bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
 from symdyn.derive.dynamics import product_map
 from symdyn.model import symbols as S
-from symdyn.precise.certified import certify
-from symdyn.precise.gd_iterate import gd_iterates
+from symdyn.precise.gd_iterate import gd_values
 
 #: Parameter sets (σ, λ, η, w0) inside the corrected hypotheses 0 < w0 < σ/λ, 2ησ <= 1.
 RUNS = (("1", "1", "1/10", "1e-6"), ("2", "1", "1/5", "3/10"), ("1/2", "3", "9/10", "1/100"),
@@ -107,10 +115,11 @@ def _rate_gap() -> dict:
     gap = sp.exp(-2 * x - x**2) - (1 - 2 * x)
     # at x = 0 the gap and its slope vanish; its second derivative there is 2 > 0
     d2 = sp.diff(gap, x, 2).subs(x, 0)
+    [at] = certified_values([gap.subs(x, sp.Rational(1, 10))], {}, 6)
     return {"e^{-2x-x^2} - (1-2x), x = eta sigma": sp.sstr(gap),
             "at x=0, slope, 2nd derivative": [sp.sstr(gap.subs(x, 0)), sp.sstr(sp.diff(gap, x).subs(x, 0)),
                                               sp.sstr(d2)],
-            "at x = 1/10 (certified)": certified_values([gap.subs(x, sp.Rational(1, 10))], {}, 6)[0].text}
+            "at x = 1/10 (certified)": at.text, "proof": proof_label([at])}
 
 
 @claim("thm3-upper", source="Thm 3 (upper bound)",
@@ -145,7 +154,7 @@ def _e8(quick: bool) -> Outcome:
     s, l, e, w0 = E8_DIVERGENT
     m = gd_model(s, l, e)
     steps = [1, 2, 3]
-    div = certify(lambda prec: gd_iterates(m, steps, prec, w0=w0), 6, start_prec=START_PREC)
+    div = gd_values(m, steps, 6, w0=w0, start_prec=START_PREC)
     diverges = div[-1].fraction > 10**6 and all(a.fraction < b.fraction for a, b in zip(div, div[1:], strict=False))
     s2, l2, e2, w02 = E8_SWAP
     m2 = gd_model(s2, l2, e2)
@@ -163,9 +172,10 @@ def _e8(quick: bool) -> Outcome:
             for a, b, c, d in RUNS[:1 if quick else 2]}
     corrected_ok = all(h["holds"] for v in runs.values() for h in v) and not any(h[1] for h in hyp.values())
     ev = {"hypotheses (w0<1, w0<sigma/lambda, 2 eta sigma<=1)": {k: [bool(b) for b in v] for k, v in hyp.items()},
-          "divergent run": {**params(s, l, e, w0), "w_1, w_2, w_3 (certified)": [c.text for c in div]},
+          "divergent run": {**params(s, l, e, w0), "w_1, w_2, w_3 (certified)": [c.text for c in div],
+                            "proof": proof_label(div)},
           "swap run": {**params(s2, l2, e2, w02), "printed lower at k=1": lo1.text, "printed upper at k=1": hi1.text,
-                       "lower > upper": swapped, "lower bound violated": swap},
+                       "lower > upper": swapped, "lower bound violated": swap, "proof": proof_label([lo1, hi1])},
           "corrected region runs (lower, upper)": runs}
     return printed_vs_corrected(printed_ok, corrected_ok, ev)
 

@@ -3,8 +3,9 @@
 Not in the paper; the escape time of order e^{(L−2)δ} is Arora et al. (2019) and Gissin et al.
 (2020). Each check reads the engine's limit (:func:`symdyn.depth.depth_rescaled_limit`) and then
 evaluates the flow with certified digits (:func:`symdyn.precise.depth_flow.certified_depth_flow`: the implicit
-closed form inverted, rerun at rising precision) or iterates GD with certified digits
-(:mod:`symdyn.gd_iterate`). Ids end in ``-L3``/``-L4`` (``verify --depth`` filters on that suffix).
+closed form inverted, the bracket proven in ball arithmetic) or iterates GD with proven digits
+(:mod:`symdyn.precise.gd_iterate`); the evidence records ``"proof"``. Ids end in ``-L3``/``-L4``
+(``verify --depth`` filters on that suffix).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import sympy as sp
 
 from symdyn.asymptotics.depth import depth_rescaled_limit, transition_symbol
 from symdyn.claims.base import FAILS, HOLDS, Outcome, claim
+from symdyn.claims.gd_runs import proof_label
 from symdyn.derive.depth import elementary_relation, escape_scale
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
-from symdyn.precise.constants import transition_constant
+from symdyn.precise.constants import certified_transition_constant, transition_constant
 from symdyn.precise.depth_flow import certified_depth_flow
 from symdyn.precise.evaluate import certified_evaluate, local_context
 from symdyn.precise.gd_iterate import gd_values
@@ -55,7 +57,8 @@ def _escape(depth: int, quick: bool) -> Outcome:
     for d in ESCAPE_DELTAS[depth][0 if quick else 1]:
         below, above = certified_depth_flow(depth, SIGMA, LAM, taus, delta=d, rescaled=True, digits=15)
         dist.append((below.fraction, abs(ratio - above.fraction)))
-        rows[f"delta={d}"] = {"w at 0.9 tau* (limit 0)": below.text, "w at 1.1 tau* (limit sigma/lambda)": above.text}
+        rows[f"delta={d}"] = {"w at 0.9 tau* (limit 0)": below.text, "w at 1.1 tau* (limit sigma/lambda)": above.text,
+                              "proof": proof_label([below, above])}
     shrink = all(b[0] < a[0] and b[1] <= a[1] for a, b in zip(dist, dist[1:], strict=False))
     num_ok = shrink and dist[-1][0] < TOL and dist[-1][1] <= TOL
     # negative control: the L = 2 clock t = δτ at twice τ* has not escaped at all (w still ~ w0)
@@ -65,7 +68,8 @@ def _escape(depth: int, quick: bool) -> Outcome:
     return Outcome(HOLDS if sym_ok and num_ok and control_ok else FAILS, {
         "scale (derived from the small-w ODE)": sp.sstr(esc.scale), "tau*": sp.sstr(esc.tau_star),
         "sigma": str(SIGMA), "lambda": str(LAM), "certified values (15 digits)": rows,
-        "control: w(delta * 2 tau*) on the L = 2 clock": {"delta": d_max, "w": wrong.text}})
+        "control: w(delta * 2 tau*) on the L = 2 clock": {"delta": d_max, "w": wrong.text,
+                                                           "proof": proof_label([wrong])}})
 
 
 for _L in (3, 4):
@@ -95,13 +99,14 @@ def _transition_value(depth: int, quick: bool) -> Outcome:
     for d in deltas:
         [v] = certified_depth_flow(depth, SIGMA, LAM, [tau_star], delta=d, rescaled=True, digits=30)
         errs.append(v.fraction - _frac(w_star))
-        rows[f"delta={d}"] = {"w(tau* scale)": v.text, "w - w*": f"{float(errs[-1]):.6e}"}
+        rows[f"delta={d}"] = {"w(tau* scale)": v.text, "w - w*": f"{float(errs[-1]):.6e}", "proof": proof_label([v])}
     # at τ* exactly G(w) = H(w0) ~ κ z0²/2 ∝ e^{−2δ} > 0, so w − w* > 0 and shrinks like e^{−2δ}
     rates = [math.log(a / b) / (d2 - d1) for a, b, d1, d2 in zip(errs, errs[1:], deltas, deltas[1:], strict=False)]
     # relative corrections are O(e^{−2δ}) at the smallest δ = 4 (3e-4): 0.01 on the rate is ample
     num_ok = all(e > 0 for e in errs) and all(abs(r - 2) < 0.01 for r in rates)
     return Outcome(HOLDS if sym_ok and num_ok else FAILS, {
         "w* = x_L sigma/lambda": str(x * SIGMA / LAM), f"x_{depth} (30 certified digits)": str(x),
+        f"x_{depth} proof": proof_label([certified_transition_constant(depth)]),
         "|2F1(1, a; a+1; x_L)|": ctx.nstr(eq_residual, 3),
         "sigma": str(SIGMA), "lambda": str(LAM), "certified w at tau* (30 digits)": rows,
         "measured rate -d ln(w - w*)/d delta (predicted 2)": [f"{r:.6f}" for r in rates]})
@@ -139,7 +144,7 @@ def _gd_vs_flow(quick: bool) -> Outcome:
         lag = Fraction(GD_TIME) - t_flow.fraction
         ratios.append(lag / _frac(e))
         rows[f"eta={eta}"] = {"k": k, "w_k (25 digits)": wk.text, "t_flow(w_k)": t_flow.text,
-                              "lag/eta": f"{float(ratios[-1]):.8f}"}
+                              "lag/eta": f"{float(ratios[-1]):.8f}", "proof": proof_label([wk, t_flow])}
     diffs = [b - a for a, b in zip(ratios, ratios[1:], strict=False)]
     # first-order convergence: each halving of eta roughly halves the change of lag/eta (1.5..3.5)
     shrink = [float(a / b) for a, b in zip(diffs, diffs[1:], strict=False)]

@@ -1,9 +1,10 @@
 """Claims about the δ → ∞ limits and transitions: Thm 2, Cor 1, Cor 2, eq 17, the GD transition.
 
-Each limit is the engine's (:mod:`symdyn.limits`, built on :mod:`symdyn.asymptotics`); the
-checks then evaluate the derived closed forms (flow) or iterate GD (:mod:`symdyn.gd_iterate`)
-at large δ with certified digits (:mod:`symdyn.certified`), so a value that contradicts a
-printed statement is never a rounding artefact. Errata: E1, E5, E10, E11, E15 (SPEC §3).
+Each limit is the engine's (:mod:`symdyn.asymptotics.limits`); the checks then evaluate the
+derived closed forms (flow, in ball arithmetic) or iterate GD (:mod:`symdyn.precise.gd_iterate`,
+with its proven error bound) at large δ with certified digits (:mod:`symdyn.precise.certified`),
+so a value that contradicts a printed statement is never a rounding artefact. The evidence
+records ``"proof"`` (proven by enclosures, or agreed). Errata: E1, E5, E10, E11, E15.
 """
 
 from __future__ import annotations
@@ -26,14 +27,15 @@ from symdyn.asymptotics.limits import (
     visited_matrix,
 )
 from symdyn.claims.base import FAILS, HOLDS, HOLDS_CORRECTED, Outcome, claim, printed_vs_corrected
-from symdyn.claims.gd_runs import START_PREC, certified_values, within
+from symdyn.claims.gd_runs import START_PREC, certified_values, proof_label, within
 from symdyn.derive.closed_forms import flow_closed_form
 from symdyn.matrix.rrr import cor2_comparison
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
-from symdyn.precise.certified import Certified, certify
-from symdyn.precise.evaluate import local_context
-from symdyn.precise.gd_iterate import gd_iterates
+from symdyn.precise.balls import arb
+from symdyn.precise.certified import Certified, ball_context, certify
+from symdyn.precise.evaluate import exact_mpf, local_context
+from symdyn.precise.gd_iterate import gd_enclosures, gd_iterates, gd_values
 
 #: Relative distance h of the probe times τ = (1 ± h) T from a transition T.
 H = sp.Rational(1, 10)
@@ -72,7 +74,8 @@ def _probe(expr: sp.Expr, limit_expr: sp.Expr, point: dict, delta: int, taus: Se
         lim = _limit_at(limit_expr, tau, point)
         env = {**point, S.delta: delta, S.t: delta * tau}
         val, dev = certified_values([expr, expr - lim], env, digits)
-        out.append({"tau": str(tau), "limit": str(lim), "value": val.text, "value - limit": dev.text})
+        out.append({"tau": str(tau), "limit": str(lim), "value": val.text, "value - limit": dev.text,
+                    "proof": proof_label([val, dev])})
     return out
 
 
@@ -135,7 +138,7 @@ def _e1(quick: bool) -> Outcome:
         "transition (init product)": sp.sstr(lim.transitions[0]),
         "transition (init layer)": sp.sstr(flow_limit(Model(depth=2)).transitions[0]),
         "counterexample": {"sigma": str(s), "lambda": str(l), "delta": _deltas(quick)[1], "tau": str(tau),
-                           "printed limit": "0", "w(delta tau) (certified)": val.text},
+                           "printed limit": "0", "w(delta tau) (certified)": val.text, "proof": proof_label([val])},
         "corrected (init product, transition 1/(2 sigma))": ev})
 
 
@@ -159,7 +162,8 @@ def _e5(quick: bool) -> Outcome:
         corrected_ok &= t_c.fraction > 0 and within(w_c, target, Fraction(0))
         ev[f"sigma={s} lambda=1 delta=10"] = {
             "printed T": t_p.text, "w(printed T)": w_p.text if w_p else "negative time",
-            "corrected T_half": t_c.text, "w(T_half)": w_c.text, "sigma/(2 lambda)": str(sp.Rational(s, 2))}
+            "corrected T_half": t_c.text, "w(T_half)": w_c.text, "sigma/(2 lambda)": str(sp.Rational(s, 2)),
+            "proof": proof_label([t_p, t_c, w_c] + ([w_p] if w_p else []))}
     return printed_vs_corrected(printed_ok, corrected_ok, ev)
 
 
@@ -219,7 +223,7 @@ def _e11(quick: bool) -> Outcome:
 
 
 # ----------------------------------------------------------------------------- Cor 2 / E10
-def _visited_values(sigmas: Sequence, lams: Sequence, k: int, quick: bool) -> tuple[bool, list]:
+def _visited_values(sigmas: Sequence, lams: Sequence, k: int, quick: bool) -> tuple[bool, dict]:
     """Certified per-mode values w_i(δτ) at the middle of the k-th plateau against the limit."""
     v = visited_matrix(k, sigmas, lams)
     tau = sum(v.interval) / 2
@@ -227,7 +231,7 @@ def _visited_values(sigmas: Sequence, lams: Sequence, k: int, quick: bool) -> tu
     vals = certified_values([_w().subs({S.sigma: s, S.lam: l}) for s, l in zip(sigmas, lams, strict=True)],
                             {S.delta: delta, S.t: delta * tau}, _digits(quick))
     ok = all(within(c, Fraction(str(d)), TOL) for c, d in zip(vals, v.diagonal, strict=True))
-    return ok, [c.text for c in vals]
+    return ok, {"values": [c.text for c in vals], "proof": proof_label(vals)}
 
 
 @claim("cor2", source="Cor 2", printed="for 1/sigma_k < tau < 1/sigma_{k+1}: W1 W2(delta tau) -> "
@@ -276,7 +280,7 @@ def _e10(quick: bool) -> Outcome:
         "visited diagonal": [str(x) for x in bad.diagonal], "loss at the plateau": str(bad.loss),
         "rank-1 RRR diagonal": [str(x) for x in bad.rrr_diagonal], "rank-1 RRR loss": str(bad.rrr_loss),
         "RRR condition (sigma-order = sigma^2/lambda-order)": sp.sstr(bad.rrr_condition),
-        f"flow loss at tau={tau}, delta={delta} (certified)": flow_loss.text,
+        f"flow loss at tau={tau}, delta={delta} (certified)": flow_loss.text, "proof": proof_label([flow_loss]),
         "RRR loss, Reinsel-Velu closed form (numpy)": repr(cmp.loss_rrr),
         "control lambda=(1,1,1)": {"condition": sp.sstr(good.rrr_condition), "loss": str(good.loss),
                                    "RRR loss": str(good.rrr_loss)}})
@@ -313,21 +317,21 @@ def _first_half_step(model: Model) -> int:
 def tau_half(model: Model, digits: int = 12) -> tuple[int, Certified]:
     """(k_half, τ_half): the GD rescaled half-time η(k − 1 + f)/δ, f interpolated in log w.
 
-    k_half is the first step with w_k >= σ/(2λ); the interpolated τ_half is certified (its
-    inputs are iterates recomputed at each precision of the rerun test).
+    k_half is the first step with w_k >= σ/(2λ), proven (w_{k−1} < σ/(2λ) <= w_k for the
+    enclosures); the interpolated τ_half is a ball from the iterates' enclosures.
     """
     k = _first_half_step(model)
 
     def compute(prec: int) -> list:
-        ctx = local_context(prec)
-        a, b = (ctx.mpf(0) + w for w in gd_iterates(model, [k - 1, k], prec))
-        half = ctx.mpf(int(model.sigma.p) * int(model.lam.q)) / (2 * int(model.sigma.q) * int(model.lam.p))
-        if not a < half <= b:
-            raise RuntimeError("the half-crossing moved between precisions")
-        f = (ctx.ln(half) - ctx.ln(a)) / (ctx.ln(b) - ctx.ln(a))
-        eta = ctx.mpf(int(model.eta.p)) / int(model.eta.q)
-        delta = ctx.mpf(int(model.delta.p)) / int(model.delta.q)
-        return [eta * (k - 1 + f) / delta]
+        a, b = gd_enclosures(model, [k - 1, k], prec)
+        with ball_context(prec) as ctx:
+            half = exact_mpf(ctx, model.sigma / (2 * model.lam))
+            if not (a < half and half <= b):
+                if a >= half or half > b:
+                    raise RuntimeError("the half-crossing is not where the scan found it")
+                return [arb(0, math.inf)]  # undecided at this precision: rerun higher
+            f = (ctx.ln(half) - ctx.ln(a)) / (ctx.ln(b) - ctx.ln(a))
+            return [exact_mpf(ctx, model.eta) * (k - 1 + f) / exact_mpf(ctx, model.delta)]
 
     [t] = certify(compute, digits, start_prec=START_PREC)
     return k, t
@@ -344,7 +348,8 @@ def _transition_runs(sigma, lam, eta, deltas: Sequence[int]) -> tuple[bool, dict
         T = _t_eta(m)
         k, t = tau_half(m)
         [gap] = certified_values([sp.Rational(t.fraction) - T], {}, 6)
-        rows.append({"delta": d, "k_half": k, "tau_half": t.text, "tau_half - T^eta": gap.text})
+        rows.append({"delta": d, "k_half": k, "tau_half": t.text, "tau_half - T^eta": gap.text,
+                     "proof": proof_label([t, gap])})
     gaps = [abs(Fraction(r["tau_half - T^eta"])) for r in rows]
     # η k_half = η(2δ + c)/ln μ: the gap is c'/δ, so it halves when δ doubles (0.4..0.6 leaves room
     # for the O(1/δ²) remainder at the smallest δ)
@@ -401,7 +406,7 @@ def _e15(quick: bool) -> Outcome:
         [gap_T, gap_flow] = certified_values([t_q - T, t_q - 1 / m.sigma], {}, 6)
         modes.append({"sigma": str(sig), "lambda": str(lam), "sigma^2/lambda": str(sp.Rational(sig) ** 2 / lam),
                       "k_half": k, "tau_half": t.text, "tau_half - T^eta": gap_T.text,
-                      "tau_half - 1/sigma": gap_flow.text})
+                      "tau_half - 1/sigma": gap_flow.text, "proof": proof_label([t, gap_T, gap_flow])})
     in_order = modes[0]["k_half"] < modes[1]["k_half"]
     near_T = all(abs(Fraction(m["tau_half - T^eta"])) * 5 < abs(Fraction(m["tau_half - 1/sigma"])) for m in modes)
     printed_ok = not near_T  # the flow's 1/sigma_j would have to be at least as close as T^eta_j
@@ -428,9 +433,10 @@ def _gd_limit(quick: bool) -> Outcome:
     for d in _deltas(True) if quick else _deltas(False):
         m = _gd_model(sig, lam, eta, d)
         ks = [int(sp.floor(d * T * f / eta)) for f in (1 - H, 1 + H)]
-        vals = certify(lambda prec, m=m, ks=ks: gd_iterates(m, ks, prec), 8, start_prec=START_PREC)
+        vals = gd_values(m, ks, 8, start_prec=START_PREC)
         num_ok &= all(within(v, Fraction(str(x)), TOL) for v, x in zip(vals, lims, strict=True))
-        ev[f"delta={d}"] = {"k at tau=(1-h)T, (1+h)T": ks, "w_k (certified)": [v.text for v in vals]}
+        ev[f"delta={d}"] = {"k at tau=(1-h)T, (1+h)T": ks, "w_k (certified)": [v.text for v in vals],
+                            "proof": proof_label(vals)}
     # at T^η itself: w_k at k = floor(δT^η/η) for δ over most of one phase period ln(1 + ησ)
     spreads = {}
     for d0 in _deltas(True):
@@ -438,8 +444,8 @@ def _gd_limit(quick: bool) -> Outcome:
         for j in range(6):
             m = _gd_model(sig, lam, eta, d0 + sp.Rational(j, 60))
             k = int(sp.floor(m.delta * T / eta))
-            [v] = certify(lambda prec, m=m, k=k: gd_iterates(m, [k], prec), 6, start_prec=START_PREC)
-            at_T.append({"delta": str(m.delta), "k": k, "w_k": v.text})
+            [v] = gd_values(m, [k], 6, start_prec=START_PREC)
+            at_T.append({"delta": str(m.delta), "k": k, "w_k": v.text, "proof": proof_label([v])})
         spreads[d0] = max(Fraction(a["w_k"]) for a in at_T) - min(Fraction(a["w_k"]) for a in at_T)
         ev[f"at T^eta, delta near {d0}"] = {"values": at_T, "spread": f"{float(spreads[d0]):.4g}"}
     # a limit would make the spread shrink with δ like the distances above (by 1e-9 from δ = 100

@@ -101,11 +101,12 @@ def main_verify(args: argparse.Namespace) -> int:
     else:
         cases = args.cases if args.cases is not None else (QUICK_CASES if args.quick else FULL_CASES)
         print(f"seed {args.seed} (random sweeps: {cases} cases per claim; "
-              "sweep = passed/cases, p:N = cases where the printed form fails)")
-        print(f"{'id':<14} {'status':<16} {'expected':<16} {'':2} {'sweep':<12} {'source':<34} evidence")
+              "sweep = passed/cases, p:N = cases where the printed form fails; "
+              "numbers: proven = by enclosures, agreed = only between reruns)")
+        print(f"{'id':<14} {'status':<16} {'expected':<16} {'':2} {'numbers':<8} {'sweep':<12} {'source':<34} evidence")
         for r in results:
-            mark = "ok" if r.as_expected else "!!"
-            print(f"{r.claim.id:<14} {r.outcome.status:<16} {r.claim.expected:<16} {mark:2} "
+            mark, proof = "ok" if r.as_expected else "!!", r.outcome.proof or "-"
+            print(f"{r.claim.id:<14} {r.outcome.status:<16} {r.claim.expected:<16} {mark:2} {proof:<8} "
                   f"{_sweep_cell(r.sweep):<12} {r.claim.source[:34]:<34} {_short(_main(r.outcome.evidence), 56)}")
         bad = [r.claim.id for r in results if not r.as_expected]
         print(f"\n{len(results) - len(bad)}/{len(results)} claims as expected"

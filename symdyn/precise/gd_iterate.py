@@ -174,6 +174,14 @@ class _Numbers:
             return self.ctx.make_mpf(from_man_exp(int(man), int(exp), self.prec))
         return x
 
+    def fraction(self, x) -> Fraction:
+        """The exact value of an engine number."""
+        if self.engine == "gmpy2":
+            n, d = x.as_integer_ratio()
+            return Fraction(int(n), int(d))
+        man, exp = x.man_exp
+        return Fraction(int(man)) * Fraction(2) ** int(exp)
+
     def exponent(self, x) -> int:
         if self.engine == "gmpy2":
             return int(x.as_mantissa_exp()[1]) + self.prec if x else 0
@@ -246,6 +254,8 @@ def _start_point(nums: _Numbers, start: arb) -> tuple[object, float]:
         return None, math.inf
     man, exp = (int(v) for v in start.mid().man_exp())
     x = nums.from_mpf(nums.ctx.make_mpf(from_man_exp(man, exp, nums.prec, round_nearest)))
+    if start.is_exact() and nums.fraction(x) == Fraction(man) * Fraction(2) ** exp:
+        return x, 0.0  # an exact start: no error yet
     with ball_context(64):
         q = (start.rad() / abs(start.mid())) * arb((1, nums.prec))  # (radius / |mid|) / u
         s0 = float(q.upper()) * (1 + 2.0**-40)
@@ -301,6 +311,10 @@ def _prove(kernel: Kernel, exact: tuple[Fraction, ...], start: arb, order: list[
     floats = tuple(float(q) for q in exact)
     model, step = kernel.proof, kernel.steps
     region = model.region(exact) if nums.prec >= P.FAST_MIN_PREC else None
+    # while the iterate is still exact (s = 0) and the constants are too, a step is checked in exact
+    # rational arithmetic: an exact result (e.g. 0 when c = d·w) keeps s = 0 where the relative bound
+    # has no answer (the map's multiplier vanishes)
+    exact_consts = all(nums.fraction(c) == q for c, q in zip(consts, exact, strict=True))
     u = 2.0**-nums.prec
     x, s = _start_point(nums, start)
     total, done, found = order[-1], 0, {}
@@ -319,6 +333,10 @@ def _prove(kernel: Kernel, exact: tuple[Fraction, ...], start: arb, order: list[
                     xf = float(x)
                     if region is not None and region.contains(xf, s * u):
                         break
+                    if s == 0 and exact_consts and _exact_step(step, nums, x, exact):
+                        x = step(x, *consts)
+                        done += 1
+                        continue
                     s = P.bound_step(model, xf, floats, s, u)
                     if not math.isfinite(s):
                         break
@@ -331,6 +349,16 @@ def _prove(kernel: Kernel, exact: tuple[Fraction, ...], start: arb, order: list[
                 progress(done, total, stage or f"GD {model.name} with error bound at {nums.prec} bits")
         found[target] = _ball(nums, x, s if done == target else math.inf, kernel.output_power)
     return found
+
+
+def _exact_step(step: Callable, nums: _Numbers, x, exact: tuple[Fraction, ...]) -> bool:
+    """Whether one step from the engine number ``x`` is computed exactly (compared with Fractions)."""
+    try:
+        want = step(nums.fraction(x), *exact)
+    except (TypeError, AttributeError):  # an irrational operation (the L-th root): not checked exactly
+        return False
+    with_consts = tuple(nums.exact(sp.Rational(q.numerator, q.denominator)) for q in exact)
+    return nums.fraction(step(x, *with_consts)) == want
 
 
 def gd_enclosures(model: Model, steps: Sequence[int], prec: int, *, map: str = "product",
