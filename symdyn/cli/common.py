@@ -10,9 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 
 from symdyn.model import INITS, Model
 from symdyn.model.exact import parse_number
+from symdyn.precise.certified import Certified
+
+#: Appended to a text row whose digits are only agreed between reruns (not proven by an enclosure).
+AGREED_MARK = "agreed"
 
 
 def _depth(text: str) -> int:
@@ -70,3 +75,23 @@ def output_key(args: argparse.Namespace, out: dict) -> str | None:
         emit_json(out)
         return None
     return "latex" if args.format == "latex" else "text"
+
+
+def certified_fields(values: Sequence[Certified]) -> dict:
+    """The JSON columns of certified values (one entry per value): ``values`` (the digits),
+    ``digits``, ``prec_bits``, ``enclosure`` ([lo, hi] decimal strings rounded outward, null when
+    nothing is known) and ``proof`` ("ball": proven by the enclosure; "agreement": agreed between reruns)."""
+    return {"values": [v.text for v in values], "digits": [v.digits for v in values],
+            "prec_bits": [v.prec for v in values],
+            "enclosure": [list(v.enclosure) if v.enclosure else None for v in values],
+            "proof": [v.proof for v in values]}
+
+
+def certified_rows(variable: str, at: Sequence[object], values: Sequence[Certified], width: int) -> list[str]:
+    """The text table of certified values: point, digits, certified digits, working bits, and
+    :data:`AGREED_MARK` on a value that is only agreed."""
+    rows = [f"{variable:>12}  {'w':<{width}}  digits  bits"]
+    for p, v in zip(at, values, strict=True):
+        mark = "" if v.proven else f"  {AGREED_MARK}"
+        rows.append(f"{p!s:>12}  {v.text:<{width}}  {v.digits:>6}  {v.prec:>4}{mark}")
+    return rows

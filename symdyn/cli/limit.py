@@ -7,12 +7,12 @@ import argparse
 import sympy as sp
 
 from symdyn.asymptotics.limits import DYNAMICS, gd_transition, gd_transition_series, limit
-from symdyn.cli.common import add_model_args, model_from_args, output_key
+from symdyn.cli.common import AGREED_MARK, add_model_args, certified_fields, model_from_args, output_key
 from symdyn.derive.depth import transition_equation
 from symdyn.model import symbols as S
 from symdyn.model.serialize import expr_json
-from symdyn.precise.certified import CertificationError
-from symdyn.precise.constants import transition_constant
+from symdyn.precise.certified import AGREEMENT, CertificationError
+from symdyn.precise.constants import certified_transition_constant
 from symdyn.precise.poincare import transition_interval
 
 
@@ -78,10 +78,12 @@ def payload(args: argparse.Namespace) -> dict:
 
 def _transition_constant(depth: int, dynamics: str) -> dict:
     """x_L = λw*/σ, the flow's value at τ* in units of σ/λ (depth.transition_constant, 30 digits)."""
-    x = transition_constant(depth)
+    x = certified_transition_constant(depth)
     note = ("the flow's limit at tau* is x*sigma/lambda" if dynamics == "flow" else
             "the flow's limit at tau* is x*sigma/lambda; GD lags by O(delta) there, so its limit is 0")
-    return {"symbol": f"x_{depth}", "value": str(x), "digits": 30, "definition": "lambda*w*/sigma",
+    fields = certified_fields([x])
+    return {"symbol": f"x_{depth}", "value": x.text, "digits": x.digits, "definition": "lambda*w*/sigma",
+            "enclosure": fields["enclosure"][0], "proof": fields["proof"][0],
             "equation": expr_json(transition_equation(depth).expr), "note": note}
 
 
@@ -97,7 +99,9 @@ def _oscillation(model, digits: int) -> dict:
         raise
     except ValueError as exc:  # outside its hypotheses (eta*sigma > 1/2, sigma = 0): say why, keep the limit
         return {"oscillation_interval": None, "oscillation_note": f"no oscillation interval: {exc}"}
-    return {"oscillation_interval": [lo.text, hi.text], "digits": min(lo.digits, hi.digits)}
+    fields = certified_fields([lo, hi])
+    return {"oscillation_interval": fields["values"], "digits": min(fields["digits"]),
+            "oscillation_enclosure": fields["enclosure"], "oscillation_proof": fields["proof"]}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,13 +124,15 @@ def run(args: argparse.Namespace) -> int:
         lines.append("transitions: none")
     if out.get("oscillation_interval"):
         lo, hi = out["oscillation_interval"]
+        agreed = f", {AGREED_MARK}" if AGREEMENT in out["oscillation_proof"] else ""
         lines.append(f"  at T^eta w_k oscillates in [Psi(1/mu), Psi(1)] = [{lo}, {hi}] "
-                     f"({out['digits']} certified digits)")
+                     f"({out['digits']} certified digits{agreed})")
     elif "oscillation_note" in out:
         lines.append(f"  {out['oscillation_note']}")
     if "transition_constant" in out:
         c = out["transition_constant"]
-        lines.append(f"  {c['symbol']} = {c['definition']} = {c['value']} ({c['digits']} certified digits), "
+        agreed = f", {AGREED_MARK}" if c["proof"] == AGREEMENT else ""
+        lines.append(f"  {c['symbol']} = {c['definition']} = {c['value']} ({c['digits']} certified digits{agreed}), "
                      f"root in (0, 1) of {c['equation'][key]}; {c['note']}")
     if "transition_series" in out:
         lines.append(f"T^eta series: {out['transition_series'][key]} + O(eta^4)")

@@ -13,7 +13,7 @@ import sympy as sp
 
 from symdyn.asymptotics.general import model_limit
 from symdyn.asymptotics.result import RescaledLimit
-from symdyn.cli.common import emit_json
+from symdyn.cli.common import certified_fields, certified_rows, emit_json
 from symdyn.derive.general import derive_model, exponential_rate
 from symdyn.model import symbols as S
 from symdyn.model.factor_model import FactorModel, from_toml
@@ -193,17 +193,13 @@ def run_trajectory(args: argparse.Namespace, points: list, bar) -> int:
         bar.close()
     out = {**header(model), "dynamics": tr.dynamics, "method": tr.method, "backend": "mpmath",
            "digits_requested": tr.digits, "variable": tr.variable,
-           "at": [p if isinstance(p, int) else str(p) for p in tr.at],
-           "values": [v.text for v in tr.values], "digits": [v.digits for v in tr.values],
-           "prec_bits": [v.prec for v in tr.values]}
+           "at": [p if isinstance(p, int) else str(p) for p in tr.at], **certified_fields(tr.values)}
     if args.format == "json":
         emit_json(out)
         return 0
     print(f"{tr.dynamics} ({tr.method}), model {out['model'] or args.model}, output w = {out['output']['text']}, "
           f"w0 = {out['w0']['text']}")
-    print(f"{tr.variable:>12}  {'w':<{tr.digits + 8}}  digits  bits")
-    for p, v in zip(out["at"], tr.values, strict=True):
-        print(f"{p!s:>12}  {v.text:<{tr.digits + 8}}  {v.digits:>6}  {v.prec:>4}")
+    print("\n".join(certified_rows(tr.variable, out["at"], tr.values, tr.digits + 8)))
     return 0
 
 

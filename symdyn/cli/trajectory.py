@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 
-from symdyn.cli.common import add_model_args, emit_json, model_from_args
+from symdyn.cli.common import add_model_args, certified_fields, certified_rows, emit_json, model_from_args
 from symdyn.model.exact import parse_number
 from symdyn.numeric.trajectory import numpy_trajectory
 from symdyn.precise.gd_iterate import DEFAULT_ENGINE, ENGINES, MAPS
@@ -94,9 +94,7 @@ def payload(tr: Trajectory, backend: str) -> dict:
         "digits_requested": tr.digits,
         "variable": tr.variable,
         "at": [p if isinstance(p, int) else str(p) for p in tr.at],
-        "values": [v.text for v in tr.values],
-        "digits": [v.digits for v in tr.values],
-        "prec_bits": [v.prec for v in tr.values],
+        **certified_fields(tr.values),
     }
 
 
@@ -148,7 +146,5 @@ def run(args: argparse.Namespace) -> int:
     params = ", ".join(f"{k}={v}" for k, v in out["parameters"].items())
     print(f"{tr.dynamics} ({tr.method}), depth L = {model.depth}, init = {model.init}, w0 = {out['w0']}, "
           f"{params}")
-    print(f"{tr.variable:>12}  {'w':<{tr.digits + 8}}  digits  bits")
-    for p, v in zip(out["at"], tr.values, strict=True):
-        print(f"{p!s:>12}  {v.text:<{tr.digits + 8}}  {v.digits:>6}  {v.prec:>4}")
+    print("\n".join(certified_rows(tr.variable, out["at"], tr.values, tr.digits + 8)))
     return 0
