@@ -163,8 +163,8 @@ def test_enclosures_contain_the_exact_orbit_and_shrunk_ones_do_not(prec):
 
 def exact_ball(x) -> arb:
     """The exact binary value of an mpf as a zero-radius ball."""
-    man, exp = x.man_exp
-    return arb((int(man), int(exp)))
+    sign, man, exp, _ = x._mpf_
+    return arb((-int(man) if sign else int(man), int(exp)))
 
 
 def reference_loop(sigma, lam, eta, w0: str, k: int, prec: int):
