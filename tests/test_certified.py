@@ -202,3 +202,52 @@ def test_compute_must_return_the_same_number_of_values():
 
     with pytest.raises(RuntimeError, match="different number of values"):
         certify(shrinking, 10)
+
+
+# ------------------------------------------------------------------ enclosures: balls and their digits
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from symdyn.precise.balls import arb, proven_digits, round_sig, sci  # noqa: E402
+from symdyn.precise.certified import ball_context, ball_value, certified_value  # noqa: E402
+
+
+@given(st.integers(-10**40, 10**40), st.integers(-60, 60), st.integers(1, 45))
+def test_round_sig_is_decimal_rounding(n, e, d):
+    # reference: Python's decimal module, half even, for exponents it can hold
+    got_q, got_e = round_sig((n, e), d)
+    want = Context(prec=d, rounding=ROUND_HALF_EVEN).plus(Decimal(f"{n}e{e}"))
+    assert Decimal(f"{got_q}e{got_e}") == want and (n == 0 or len(str(abs(got_q))) == d)
+
+
+@given(st.integers(1, 10**30), st.integers(0, 10**12), st.integers(-40, 40), st.integers(1, 35))
+def test_proven_digits_are_the_largest_common_rounding(n, width, e, d):
+    lo, hi = (n, e), (n + width, e)
+    got = proven_digits(lo, hi, d)
+    common = [k for k in range(1, d + 1) if round_sig(lo, k) == round_sig(hi, k)]
+    assert got == (max(common) if common else 0)
+
+
+def test_ball_value_at_any_exponent():
+    # a ball far beyond Python's Decimal range (exponent ~ -3e20) still gets its digits and enclosure
+    with ball_context(200):
+        x = arb((3, -10**21)) * (1 + arb(0, 2.0**-150))
+    c = ball_value(x, 20, 200)
+    assert c.digits == 20 and c.proof == "ball" and c.text.endswith("e-301029995663981195214")
+    lo, hi = c.enclosure
+    ref = ctx_at(100).mpf((3, -10**21))  # mpmath's own decimal conversion: 5.4730136364933735568e-3010…214
+    assert c.text == ctx_at(100).nstr(ref, 20, strip_zeros=False)
+    assert lo.startswith("5.47301363649337355") and lo.endswith("e-301029995663981195214")
+    assert hi.endswith("e-301029995663981195214") and Decimal(lo.split("e")[0]) < Decimal(hi.split("e")[0])
+    # the agreement interval text ± ½ ulp at such exponents too
+    a = certified_value(c.mpf(ctx_at(100)), 12, 100)
+    assert a.enclosure[0].endswith("e-301029995663981195214") and a.proof == "agreement"
+
+
+def test_ball_value_proves_only_what_the_ball_holds():
+    with ball_context(100):
+        wide = arb(1) / 3 + arb(0, 1e-12)  # [0.333… ± 1e-12]: 11 digits, not 12
+        exact_zero, unknown = arb(0), arb(0, 1e-30)
+    assert ball_value(wide, 20, 100).digits == 11
+    assert ball_value(exact_zero, 20, 100).text == "0" and ball_value(unknown, 20, 100).digits == 0
+    assert sci((-12300, -2)) == "-1.23e2"

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
 
 import flint
@@ -221,17 +220,17 @@ class ArbContext:
 
 
 # --------------------------------------------------------------------------- balls as decimals
-def _context(digits: int) -> Context:
-    return Context(prec=max(digits, 1), rounding=ROUND_HALF_EVEN, Emax=MAX_EMAX, Emin=MIN_EMIN)
+#: A decimal n·10^e as the integers (n, e): exact for any exponent (Python's Decimal stops near 10^±10^18,
+#: and a GD run of 10^9 steps from e^{-10^5} goes far beyond).
+Scaled = tuple[int, int]
 
 
-def decimal_bounds(x: arb, digits: int) -> tuple[Decimal, Decimal]:
+def decimal_bounds(x: arb, digits: int) -> tuple[Scaled, Scaled]:
     """[lo, hi] ⊇ ``x`` as exact decimals of about ``digits`` significant digits (rounded outward)."""
     if not x.is_finite():
         raise ValueError("an unbounded ball has no decimal bounds")
     mid, rad, exp = x.mid_rad_10exp(max(int(digits), 1))
-    lo, hi = int(mid) - int(rad), int(mid) + int(rad)
-    return Decimal(f"{lo}e{int(exp)}"), Decimal(f"{hi}e{int(exp)}")
+    return (int(mid) - int(rad), int(exp)), (int(mid) + int(rad), int(exp))
 
 
 def rel_accuracy_digits(x: arb) -> int:
@@ -240,41 +239,77 @@ def rel_accuracy_digits(x: arb) -> int:
     return max(0, math.floor(bits * math.log10(2)))
 
 
-def round_decimal(x: Decimal, digits: int) -> Decimal:
-    """``x`` rounded to ``digits`` significant digits (half even)."""
-    return _context(digits).plus(x)
+def round_sig(x: Scaled, digits: int) -> Scaled:
+    """``x`` rounded to ``digits`` significant digits (half even), as (q, E) with |q| < 10^digits."""
+    n, e = x
+    if n == 0:
+        return 0, 0
+    sign, n = (-1 if n < 0 else 1), abs(n)
+    drop = len(str(n)) - digits
+    if drop <= 0:
+        return sign * n * 10**-drop, e + drop
+    q, r = divmod(n, 10**drop)
+    if 2 * r > 10**drop or (2 * r == 10**drop and q % 2):
+        q += 1
+    if q == 10**digits:  # 9.99… rounded up to 10.0…
+        q, drop = q // 10, drop + 1
+    return sign * q, e + drop
 
 
-def proven_digits(lo: Decimal, hi: Decimal, digits: int) -> int:
+def _sign(x: Scaled) -> int:
+    return (x[0] > 0) - (x[0] < 0)
+
+
+def _less(a: Scaled, b: Scaled) -> bool:
+    """a < b for scaled decimals (exact; exponents of any size)."""
+    if _sign(a) != _sign(b) or a[0] == 0 or b[0] == 0:
+        return _sign(a) < _sign(b)
+    e = min(a[1], b[1])
+    if max(a[1], b[1]) - e > 10**5:  # far apart: the magnitudes decide (no huge powers of ten)
+        mag_a, mag_b = len(str(abs(a[0]))) + a[1], len(str(abs(b[0]))) + b[1]
+        if mag_a != mag_b:
+            return (mag_a < mag_b) == (_sign(a) > 0)
+    return a[0] * 10 ** (a[1] - e) < b[0] * 10 ** (b[1] - e)
+
+
+def proven_digits(lo: Scaled, hi: Scaled, digits: int) -> int:
     """The largest d <= ``digits`` with ``lo`` and ``hi`` rounding to the same d-digit decimal.
 
     Rounding is monotone, so every number in [lo, hi] then rounds to that decimal. An
     interval containing 0 proves nothing (0); the exact zero [0, 0] proves every digit.
     """
-    if lo == 0 and hi == 0:
+    if lo[0] == 0 and hi[0] == 0:
         return digits
-    if lo <= 0 <= hi or lo > hi:
+    if _sign(lo) != _sign(hi) or lo[0] == 0 or hi[0] == 0 or _less(hi, lo):
         return 0
-    if lo == hi:
-        return digits
-    # the relative width bounds the agreement: about exponent(lo) − exponent(hi − lo) digits
-    estimate = lo.copy_abs().adjusted() - (hi - lo).adjusted()
+    if lo[1] == hi[1]:  # the same scale (as from decimal_bounds): the width bounds the agreement
+        estimate = len(str(min(abs(lo[0]), abs(hi[0])))) - len(str(abs(hi[0] - lo[0]))) if hi != lo else digits
+    else:
+        estimate = digits
     for d in range(min(digits, max(estimate, 0) + 2), 0, -1):
-        if round_decimal(lo, d) == round_decimal(hi, d):
+        if round_sig(lo, d) == round_sig(hi, d):
             return d
     return 0
 
 
-def sci(x: Decimal) -> str:
+def sci(x: Scaled) -> str:
     """``x`` as an exact decimal string in scientific notation (all its digits; "0" for 0)."""
-    if x == 0:
+    n, e = x
+    if n == 0:
         return "0"
-    sign, digits, exp = x.normalize(_context(len(x.as_tuple().digits))).as_tuple()
-    text = "".join(map(str, digits))
-    e10 = exp + len(text) - 1
+    text = str(abs(n)).rstrip("0") or "0"
+    e10 = e + len(str(abs(n))) - 1
     mant = text[0] + ("." + text[1:] if len(text) > 1 else "")
-    return f"{'-' if sign else ''}{mant}e{e10}"
+    return f"{'-' if n < 0 else ''}{mant}e{e10}"
 
 
-__all__ = ["ArbContext", "NoEnclosure", "arb", "arb_from_man_exp", "arb_from_mpf", "decimal_bounds",
-           "exact_rational", "flint", "is_ball", "proven_digits", "rel_accuracy_digits", "round_decimal", "sci"]
+def parse_scaled(text: str) -> Scaled:
+    """A decimal string (fixed or scientific, as symdyn prints them) as (n, e), exactly."""
+    mant, _, exp = text.lower().partition("e")
+    whole, _, frac = mant.partition(".")
+    return int(whole + frac), int(exp or 0) - len(frac)
+
+
+__all__ = ["ArbContext", "NoEnclosure", "Scaled", "arb", "arb_from_man_exp", "arb_from_mpf", "decimal_bounds",
+           "exact_rational", "flint", "is_ball", "parse_scaled", "proven_digits", "rel_accuracy_digits", "round_sig",
+           "sci"]

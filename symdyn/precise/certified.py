@@ -46,7 +46,6 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from fractions import Fraction
 
 from mpmath import MPContext
@@ -54,12 +53,14 @@ from mpmath.libmp import finf, fnan, fninf, from_str, fzero, mpf_abs, mpf_div, m
 
 from symdyn.precise.balls import (
     ArbContext,
+    Scaled,
     decimal_bounds,
     flint,
     is_ball,
+    parse_scaled,
     proven_digits,
     rel_accuracy_digits,
-    round_decimal,
+    round_sig,
     sci,
 )
 
@@ -231,9 +232,9 @@ def agreeing_digits(lo, hi, digits: int) -> int:
     return 0
 
 
-def _text(x: Decimal, digits: int) -> str:
+def _text(x: Scaled, digits: int) -> str:
     """The decimal ``x`` (``digits`` significant digits) in mpmath's notation (as :func:`round_text`)."""
-    return to_str(from_str(str(x), bits_for_digits(digits) + 20, round_nearest), digits, strip_zeros=False)
+    return to_str(from_str(f"{x[0]}e{x[1]}", bits_for_digits(digits) + 20, round_nearest), digits, strip_zeros=False)
 
 
 def certified_value(x, digits: int, prec: int) -> Certified:
@@ -246,9 +247,8 @@ def certified_value(x, digits: int, prec: int) -> Certified:
     if x._mpf_ == fzero:
         return Certified("0", digits, prec, ("0", "0"))
     text = round_text(x, digits)
-    value = Decimal(text)
-    half = Decimal(f"5e{value.copy_abs().adjusted() - digits}")
-    return Certified(text, digits, prec, (sci(value - half), sci(value + half)))
+    n, e = parse_scaled(text)
+    return Certified(text, digits, prec, (sci((10 * n - 5, e - 1)), sci((10 * n + 5, e - 1))))
 
 
 def ball_value(x, digits: int, prec: int) -> Certified:
@@ -269,7 +269,7 @@ def ball_value(x, digits: int, prec: int) -> Certified:
         d = proven_digits(lo, hi, digits)
     if d == 0:
         return Certified("?", 0, prec, (sci(lo), sci(hi)), BALL)
-    return Certified(_text(round_decimal(lo, d), d), d, prec, (sci(lo), sci(hi)), BALL)
+    return Certified(_text(round_sig(lo, d), d), d, prec, (sci(lo), sci(hi)), BALL)
 
 
 def precision_schedule(start: int, cap: int) -> list[int]:
