@@ -20,6 +20,7 @@ Balls leave symdyn as decimal strings rounded outward (:func:`decimal_bounds`), 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable
 from fractions import Fraction
@@ -206,17 +207,12 @@ class ArbContext:
 
     @staticmethod
     def fmin(xs: Iterable) -> arb:
-        out = None
-        for x in xs:
-            out = x if out is None else out.min(x)
-        return out
+        """A ball containing the least of the exact values (arb's ``min``, pairwise)."""
+        return functools.reduce(arb.min, xs)
 
     @staticmethod
     def fmax(xs: Iterable) -> arb:
-        out = None
-        for x in xs:
-            out = x if out is None else out.max(x)
-        return out
+        return functools.reduce(arb.max, xs)
 
 
 # --------------------------------------------------------------------------- balls as decimals
