@@ -91,6 +91,27 @@ def zoo(name: str, **over):
     return from_toml((ZOO / f"{name}.toml").read_text(), over)
 
 
+def factor_gd(name: str, over: dict, k: int, prec: int):
+    """GD on a model file's factors, a ← a − η∇ℓ(a), by sympy.lambdify into a plain mpmath loop."""
+    model = zoo(name, **over)
+    ctx = ctx_at(prec)
+    ell = model.subs(model.loss)
+    mods = [{"mpf": ctx.mpf}, "mpmath"]  # polynomials with exact rationals printed as mpf(p)/mpf(q) of ctx
+    step = sp.lambdify(model.factors, [a - model.eta * sp.diff(ell, a) for a in model.factors], modules=mods)
+    out = sp.lambdify(model.factors, model.subs(model.output), modules=mods)
+    x = [ctx.mpf(sp.N(a0, int(prec * 0.31) + 20)) for a0 in model.start.values()]
+    for _ in range(k):
+        x = step(*x)
+    return out(*x)
+
+
+def model_gd(name: str, over: dict, k: int, digits: int = 20) -> Certified:
+    return model_trajectory(zoo(name, **over), "gd", [k], digits=digits).values[0]
+
+
+UNBALANCED = {"eta": "1/20", "delta": 3}
+
+
 #: name -> (certified value (computed once), reference at `prec` bits).
 CASES = {
     "gd L=2 k=0 (delta=300)": (lambda: gd_values(Model(depth=2, delta=300, **SPEC), [0], 40)[0],
@@ -150,10 +171,20 @@ CASES = {
         lambda: trajectory(Model(depth=2, delta=20, **SPEC), "flow", [40], digits=20, method="ode").values[0],
         lambda p: ctx_at(p).mpf(sp.N(flow_closed_form(2).expr.args[0][0].subs(
             {S.sigma: sp.Rational(1, 2), S.lam: 2, S.w0: sp.exp(-40), S.t: 40}), int(p * 0.31) + 10))),
-    "user model GD (agreement)": (
+    "user model GD, paper depth 2": (
         lambda: model_trajectory(zoo("paper_depth2", sigma="1/2", **{"lambda": 2}, eta="1/10", delta=5), "gd",
                                  [80], digits=20).values[0],
         lambda p: gd_loop("1/2", 2, "1/10", sp.exp(-10), 80, p)),
+    "user model GD, unbalanced": (lambda: model_gd("unbalanced", UNBALANCED, 400),
+                                  lambda p: factor_gd("unbalanced", UNBALANCED, 400, p)),
+    "user model GD, weight decay": (lambda: model_gd("weight_decay", UNBALANCED, 400),
+                                    lambda p: factor_gd("weight_decay", UNBALANCED, 400, p)),
+    "user model GD, depth 3 escape": (lambda: model_gd("paper_depth3", {**UNBALANCED, "sigma": 1, "lambda": 1}, 400),
+                                      lambda p: factor_gd("paper_depth3", {**UNBALANCED, "sigma": 1, "lambda": 1},
+                                                          400, p)),
+    # the max-norm bound outgrows its use along the diagonal network's manifold of fixed points: agreed
+    "user model GD, diagonal at k=3000 (agreement)": (lambda: model_gd("diagonal", UNBALANCED, 3000),
+                                                       lambda p: factor_gd("diagonal", UNBALANCED, 3000, p)),
 }
 
 

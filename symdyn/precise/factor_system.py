@@ -8,13 +8,32 @@
   that component (the factors of a small start differ by orders of magnitude):
   N = ⌈p ln2/2⌉ + 1, h = e^{−2} min_i min_{j∈{N−1,N}} (s_i/|a_i[j]|)^{1/j}, s_i = max(|a_i[0]|, |a_i[1]|).
 * **GD**: the factor map a⁺ = a + η F(a) iterated on gmpy2 ``mpfr`` numbers in a local context
-  (mpmath ``mpf`` without gmpy2).
+  (mpmath ``mpf`` without gmpy2), with a rigorous error bound carried beside it (below).
 * **closed form**: when the derivation gives w(t) explicitly, it is evaluated in a local mpmath
   context (:func:`symdyn.precise.evaluate.certified_evaluate`).
 
-The output w = g(a) is evaluated from the factors at the end. Digits are certified by
+The output w = g(a) is evaluated from the factors at the end. Flow digits are agreed by
 :func:`symdyn.precise.certified.certify`: a rerun at a higher precision (which also raises the
-Taylor order) must agree, the same machinery as every other trajectory of symdyn.
+Taylor order) must agree (``proof == "agreement"``).
+
+**GD digits are proven** (``proof == "ball"``): the log-error recurrence of
+:mod:`symdyn.precise.gd_proof` in several variables. With one bound r = s·u on every factor's
+|ln(â_j/a_j)| and P_i the i-th polynomial of the map (terms τ_t = c_t m_t(x), t_i of them, degrees
+<= d_i, Euler operators D_j = x_j∂_j):
+
+* propagation: |ln P_i(a) − ln P_i(â)| <= sup_box Σ_j |D_j P_i / P_i| · r (mean value theorem in
+  v = ln x), and over the box the row sum moves by at most 1.03λ_i²r, λ_i = n d_i (1 + B_i),
+  B_i = Σ_t|τ_t|/|P_i|, since |∂_{v_k}(D_j P_i/P_i)| <= d_i²(B_i + B_i²);
+* rounding: the compiled loop forms each monomial by d − 1 products, times its rounded coefficient,
+  and sums the terms left to right, so |P̂_i − P_i| <= γ_{d_i+t_i} Σ_t|τ_t| and, in log form,
+  ρ_i = 1.01(d_i + t_i)B_i (γ_n = nu/(1 − nu));
+* per step, in floats at the midpoint (generated code, like the loop): s ← K·s + max_i ρ_i with
+  K = max_i (row_i + λ_i²(5r + (t_i + d_i)2^{−50}))(1 + 2^{−50}), after the check
+  λ_i(r + (d_i + t_i)u + 2^{−51}) <= 2^{−10}; a failed check (a factor or a P_i near 0, or floats
+  underflowing), or a bound past :data:`GIVE_UP`, gives the value up to agreement between reruns.
+  The max-norm makes the bound grow wherever the relative Jacobian's rows sum to more than 1, which
+  happens along neutral directions (a manifold of fixed points: diagonal networks, depth 3 near
+  σ/λ) although the true error does not grow there: those later values are agreed, not proven.
 
 >>> from symdyn.model.core import Model
 >>> m = Model(depth=2, sigma="1/2", lam=2, delta=20).general()
@@ -35,10 +54,11 @@ import sympy as sp
 from symdyn.model import symbols as S
 from symdyn.model.exact import parse_number
 from symdyn.model.factor_model import FactorModel
-from symdyn.precise.certified import Certified, Progress, certify, check_prec
-from symdyn.precise.evaluate import certified_evaluate, evaluate, exact_mpf, local_context
+from symdyn.precise.balls import arb
+from symdyn.precise.certified import Certified, Progress, ball_context, certify, check_prec
+from symdyn.precise.evaluate import certified_evaluate, evaluate, evaluate_ball, exact_mpf, local_context
 from symdyn.precise.flow_ode import check_times
-from symdyn.precise.gd_iterate import CHUNK, EXP_LIMIT, check_steps
+from symdyn.precise.gd_iterate import CHUNK, EXP_LIMIT, Numbers, check_steps, start_point
 
 try:
     import gmpy2
@@ -95,6 +115,27 @@ def _evaluate(polys: Polynomials, x: Sequence, coeffs: Sequence[Sequence], one) 
             for cs, ts in zip(coeffs, polys.terms, strict=True)]
 
 
+def _map_lines(polys: Polynomials, x: str = "x", m: str = "m", c: str = "c", y: str = "y",
+               indent: str = "        ") -> list[str]:
+    """Source lines of one step y = P(x): one product per monomial node, then the terms left to right."""
+    lines = [f"{indent}{m}{k} = {x}{j}" + (f" * {m}{parent}" if parent >= 0 else "")
+             for k, (j, parent) in enumerate(polys.nodes)]
+    flat = 0
+    for i, terms in enumerate(polys.terms):
+        parts = []
+        for _, node in terms:
+            parts.append(f"{c}[{flat}]" + (f" * {m}{node}" if node >= 0 else ""))
+            flat += 1
+        lines.append(f"{indent}{y}{i} = {' + '.join(parts) or f'0 * {x}0'}")
+    return lines
+
+
+def _compile(lines: list[str]) -> Callable:
+    scope: dict = {}
+    exec(compile("\n".join(lines), "<symdyn factor map>", "exec"), scope)  # noqa: S102 (generated, see callers)
+    return scope["loop"]
+
+
 @cache
 def step_loop(polys: Polynomials) -> Callable:
     """A compiled loop ``loop(x, n, c) -> x`` applying the map x⁺ = P(x) n times.
@@ -104,25 +145,62 @@ def step_loop(polys: Polynomials) -> Callable:
     kernel: one multiplication per monomial node and one multiply-add per term.
     """
     n_var = len(polys.terms)
-    lines = ["def loop(x, n, c):", f"    {', '.join(f'x{i}' for i in range(n_var))}, = x",
-             "    for _ in range(n):"]
-    for k, (j, parent) in enumerate(polys.nodes):
-        lines.append(f"        m{k} = x{j}" + (f" * m{parent}" if parent >= 0 else ""))
+    xs, ys = ", ".join(f"x{i}" for i in range(n_var)), ", ".join(f"y{i}" for i in range(n_var))
+    return _compile(["def loop(x, n, c):", f"    {xs}, = x", "    for _ in range(n):", *_map_lines(polys),
+                     f"        {xs}, = {ys},", f"    return [{xs}]"])
+
+
+def _exponents(polys: Polynomials) -> list[dict[int, int]]:
+    """The exponent vector of each monomial node (variable index -> power)."""
+    out: list[dict[int, int]] = []
+    for j, parent in polys.nodes:
+        e = dict(out[parent]) if parent >= 0 else {}
+        e[j] = e.get(j, 0) + 1
+        out.append(e)
+    return out
+
+
+@cache
+def proven_loop(polys: Polynomials) -> Callable:
+    """A compiled loop ``loop(x, n, c, cf, s, u) -> (x, s, done)``: the steps of :func:`step_loop` with the
+    error bound of the module docstring carried beside them (``cf``: the exact coefficients as floats,
+    ``s``: the bound in units of u = 2^-prec). It stops early with s = inf when a check fails.
+
+    Generated like :func:`step_loop`, from the monomial chains and integers only.
+    """
+    n_var = len(polys.terms)
+    expo = _exponents(polys)
+    xs, ys = ", ".join(f"x{i}" for i in range(n_var)), ", ".join(f"y{i}" for i in range(n_var))
+    lines = ["def loop(x, n, c, cf, s, u):", f"    {xs}, = x", "    for done in range(n):",
+             *[f"        f{j} = float(x{j})" for j in range(n_var)],
+             *_map_lines(polys, x="f", m="g", c="cf", y="P"), "        r = s * u", "        K = rho = 0.0"]
     flat = 0
-    news = []
     for i, terms in enumerate(polys.terms):
-        parts = []
+        names, deg = [], 1
         for _, node in terms:
-            parts.append(f"c[{flat}]" + (f" * m{node}" if node >= 0 else ""))
+            names.append(f"cf[{flat}]" + (f" * g{node}" if node >= 0 else ""))
+            deg = max(deg, sum(expo[node].values()) if node >= 0 else 0)
             flat += 1
-        news.append(" + ".join(parts) or "0 * x0")
-        lines.append(f"        y{i} = {news[-1]}")
-    lines.append(f"        {', '.join(f'x{i}' for i in range(n_var))}, = "
-                 f"{', '.join(f'y{i}' for i in range(n_var))},")
-    lines.append(f"    return [{', '.join(f'x{i}' for i in range(n_var))}]")
-    scope: dict = {}
-    exec(compile("\n".join(lines), "<symdyn factor map>", "exec"), scope)  # noqa: S102 (generated, see above)
-    return scope["loop"]
+        lines.append(f"        t = [{', '.join(names) or '0.0'}]")
+        lines.append(f"        aP = abs(P{i})")
+        lines.append("        if not aP > 0.0:")
+        lines.append(f"            return [{xs}], math.inf, done")
+        lines.append("        B = sum(map(abs, t)) / aP")
+        weights = {j for _, node in terms if node >= 0 for j in expo[node]}
+        rows = []
+        for j in sorted(weights):
+            parts = [f"{expo[node][j]} * t[{a}]" for a, (_, node) in enumerate(terms) if node >= 0 and j in expo[node]]
+            rows.append(f"abs({' + '.join(parts)})")
+        size = deg + len(terms)
+        lines.append(f"        lam = {n_var * deg} * (1 + B)")
+        lines.append(f"        if not lam * (r + {size} * u + 2.0**-51) <= 2.0**-10:")
+        lines.append(f"            return [{xs}], math.inf, done")
+        row = " + ".join(rows) or "0.0"
+        lines.append(f"        K = max(K, ({row}) / aP + lam * lam * (5 * r + {size} * 2.0**-50))")
+        lines.append(f"        rho = max(rho, {1.01 * size} * B)")
+    lines += ["        s = K * (1 + 2.0**-50) * s + rho", *_map_lines(polys), f"        {xs}, = {ys},",
+              f"    return [{xs}], s, n"]
+    return _compile(["import math", *lines])
 
 
 def _starts(model: FactorModel, prec: int, ctx) -> list:
@@ -220,95 +298,96 @@ def closed_form_values(model: FactorModel, closed: sp.Expr, times: Sequence[obje
 
 
 # --------------------------------------------------------------------------- GD
-class _Arith:
-    """gmpy2 mpfr (default) or a local mpmath context, at ``prec`` bits."""
+#: A bound beyond 2^64 ulps is given up for agreement: proving digits through it would cost more precision
+#: than the reruns need (it grows where the max-norm of the relative Jacobian exceeds 1, e.g. along neutral
+#: directions of a fixed manifold, even when the true error does not).
+GIVE_UP = 2.0**64
 
-    def __init__(self, prec: int, engine: str):
-        self.prec, self.engine = prec, engine
-        self.ctx = local_context(prec)
 
-    def number(self, q: sp.Rational):
-        if self.engine == "gmpy2":
-            return gmpy2.mpfr(gmpy2.mpq(int(q.p), int(q.q)))
-        return exact_mpf(self.ctx, q)
-
-    def from_mpf(self, x):
-        if self.engine == "gmpy2":
-            sign, man, exp, _ = x._mpf_
-            y = gmpy2.mul_2exp(gmpy2.mpfr(man), exp)
-            return -y if sign else y
-        return x
-
-    def exponent(self, x) -> int:
-        """An upper bound on log2 |x| (0 for x = 0)."""
-        if not x:
-            return 0
-        if self.engine == "gmpy2":
-            return int(x.as_mantissa_exp()[1]) + self.prec
-        return int(self.ctx.mag(x))
-
-    def to_mpf(self, x):
-        if self.engine == "gmpy2":
-            from mpmath.libmp import from_man_exp
-            man, exp = x.as_mantissa_exp()
-            return self.ctx.make_mpf(from_man_exp(int(man), int(exp), self.prec))
-        return x
+def _gd_polys(model: FactorModel) -> tuple[Polynomials, Polynomials]:
+    ell = model.subs(model.loss)
+    step = polynomials([a - model.eta * sp.diff(ell, a) for a in model.factors], model.factors)
+    return step, polynomials([model.subs(model.output)], model.factors)
 
 
 def iterate_factors(model: FactorModel, steps: Sequence[int], prec: int, *, engine: str = "gmpy2",
-                    progress: Progress | None = None) -> list:
-    """The output w_k after k GD steps on the factors, at ``prec`` bits (uncertified mpf values)."""
+                    progress: Progress | None = None, proven: bool = False) -> list:
+    """The output w_k after k GD steps on the factors, at ``prec`` bits (uncertified mpf values).
+
+    With ``proven=True`` each value is a ball (``arb``) proven to contain the exact output, from the
+    error bound of the module docstring; where that bound gives up, the plain mpf value instead.
+    """
     model.numeric(("eta", "delta"))
     check_prec(prec)
     steps = check_steps(steps)
     engine = engine if gmpy2 is not None else "mpmath"
-    ell = model.subs(model.loss)
-    eta = model.eta
-    step = polynomials([a - eta * sp.diff(ell, a) for a in model.factors], model.factors)
-    out = polynomials([model.subs(model.output)], model.factors)
+    step, out = _gd_polys(model)
     ctx = local_context(prec)
     start = _starts(model, prec, ctx)
-
-    loop = step_loop(step)
+    balls = [evaluate_ball(a0, prec + 32) for a0 in model.start.values()] if proven else None
+    loop, ploop = step_loop(step), proven_loop(step)
 
     def run():
-        ar = _Arith(prec, engine)
-        flat = [ar.number(c) for ts in step.terms for c, _ in ts]
-        co = [[ar.number(c) for c, _ in out.terms[0]]]
-        one = ar.number(sp.S.One)
+        ar = Numbers(engine, prec)
+        flat = [ar.exact(c) for ts in step.terms for c, _ in ts]
+        flat_f = [float(c) for ts in step.terms for c, _ in ts]
+        co = [[ar.exact(c) for c, _ in out.terms[0]]]
+        one = ar.exact(sp.S.One)
         x = [ar.from_mpf(v) for v in start]
+        s, u = -1.0, 2.0**-prec  # s < 0: no bound carried
+        if proven:
+            points = [start_point(ar, b) for b in balls]
+            x, s = [p[0] for p in points], max(p[1] for p in points)
+            if any(v is None for v in x):
+                x, s = [ar.from_mpf(v) for v in start], -1.0
         found, done = {}, 0
         for target in sorted(set(steps)):
             while done < target:
                 n = min(CHUNK, target - done)
-                x = loop(x, n, flat)
+                if s >= 0:
+                    x, s, j = ploop(x, n, flat, flat_f, s, u)
+                    if not s <= GIVE_UP:  # the bound gave up (or grew past use): plain steps from here
+                        x, s = loop(x, n - j, flat) if j < n else x, -1.0
+                else:
+                    x = loop(x, n, flat)
                 done += n
                 if any(ar.exponent(v) > EXP_LIMIT for v in x):
                     raise ValueError(f"the GD iteration diverged by step {done}; the step size is too large")
                 if progress is not None:
                     progress(done, max(steps), f"factor GD at {prec} bits")
-            found[target] = ar.to_mpf(_evaluate(out, x, co, one)[0])
+            found[target] = (_output_ball(out, x, s, prec, ar) if s >= 0 else
+                             ar.to_mpf(_evaluate(out, x, co, one)[0]))
         return [found[k] for k in steps]
 
     if engine == "gmpy2":
-        with gmpy2.context(precision=prec, trap_overflow=True, trap_invalid=True):
+        with gmpy2.context(precision=prec, trap_overflow=True, trap_invalid=True, trap_underflow=proven):
             try:
                 return run()
-            except (gmpy2.OverflowResultError, gmpy2.InvalidOperationError) as exc:
+            except (gmpy2.OverflowResultError, gmpy2.InvalidOperationError, gmpy2.UnderflowResultError) as exc:
                 raise ValueError(f"the GD iteration left the floating-point range ({exc}); "
                                  "the step size is outside the convergent regime") from None
     return run()
 
 
+def _output_ball(out: Polynomials, x: list, s: float, prec: int, ar: Numbers):
+    """The output polynomial in ball arithmetic at the factor balls x_j·e^{±s·u}."""
+    with ball_context(prec + 32) as balls:
+        eps = (arb(s) * arb((1, -prec))).expm1()
+        factors = [balls.mpf(ar.to_mpf(v)) * (1 + arb(0, eps.upper())) for v in x]
+        coeffs = [[balls.mpf(c) for c, _ in out.terms[0]]]
+        return _evaluate(out, factors, coeffs, arb(1))[0]
+
+
 def model_gd_values(model: FactorModel, steps: Sequence[int], digits: int, *, engine: str = "gmpy2",
                     max_prec: int | None = None, start_prec: int | None = None, strict: bool = True,
                     progress: Progress | None = None) -> list[Certified]:
-    """The output w_k of GD on the factors at each step, to ``digits`` certified digits."""
+    """The output w_k of GD on the factors at each step, to ``digits`` certified digits: proven by
+    the error bound where it holds (``proof == "ball"``), agreed between reruns where it gave up."""
     steps = check_steps(steps)
-    guard = max(steps).bit_length()
+    guard = max(steps).bit_length() + 4
 
     def compute(prec: int) -> list:
-        return iterate_factors(model, steps, prec, engine=engine, progress=progress)
+        return iterate_factors(model, steps, prec, engine=engine, progress=progress, proven=True)
 
     return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec, strict=strict)
 

@@ -149,8 +149,9 @@ def _check_engine(engine: str) -> str:
     return engine
 
 
-class _Numbers:
-    """Conversion between exact/mpmath values and the engine's number type at ``prec`` bits."""
+class Numbers:
+    """Conversion between exact/mpmath values and the engine's number type ("gmpy2" or "mpmath") at
+    ``prec`` bits (the GD iterations here and in :mod:`symdyn.precise.factor_system`)."""
 
     def __init__(self, engine: str, prec: int):
         self.engine, self.prec = engine, prec
@@ -208,13 +209,13 @@ def gd_iterates(model: Model, steps: Sequence[int], prec: int, *, map: str = "pr
     if engine == "gmpy2":
         with gmpy2.context(precision=prec, trap_overflow=True, trap_underflow=True, trap_invalid=True):
             try:
-                found = _run(model, kernel, order, _Numbers(engine, prec), start, progress)
+                found = _run(model, kernel, order, Numbers(engine, prec), start, progress)
             except (gmpy2.OverflowResultError, gmpy2.UnderflowResultError,
                     gmpy2.InvalidOperationError) as exc:
                 raise ValueError(f"the GD iteration left the floating-point range ({exc}); "
                                  "the step size or start is outside the convergent regime") from None
     else:
-        ctx_numbers = _Numbers(engine, prec)
+        ctx_numbers = Numbers(engine, prec)
         found = _run(model, kernel, order, ctx_numbers, start, progress)
     return [found[k] for k in steps]
 
@@ -227,7 +228,7 @@ def _start(model: Model, kernel: Kernel, w0: object) -> sp.Expr:
     return q if kernel.start == "w0" else q ** sp.Rational(1, model.depth)
 
 
-def _run(model: Model, kernel: Kernel, order: list[int], nums: _Numbers, start, progress) -> dict:
+def _run(model: Model, kernel: Kernel, order: list[int], nums: Numbers, start, progress) -> dict:
     c, d = (nums.exact(sp.S(v)) for v in kernel.constants(model.sigma, model.lam, model.eta))
     x = nums.from_mpf(start)
     total, done, found = order[-1], 0, {}
@@ -248,8 +249,11 @@ def _run(model: Model, kernel: Kernel, order: list[int], nums: _Numbers, start, 
 
 
 # --------------------------------------------------------------------------- proven iteration
-def _start_point(nums: _Numbers, start: arb) -> tuple[object, float]:
-    """The start ball as (midpoint rounded to the engine's precision, s0 with |ln(true/mid)| <= s0·u)."""
+def start_point(nums: Numbers, start: arb) -> tuple[object, float]:
+    """The start ball as (midpoint rounded to the engine's precision, s0 with |ln(true/mid)| <= s0·u).
+
+    ``nums``: an engine's numbers (``prec``, ``ctx``, ``from_mpf``, ``fraction``); (None, inf) for a
+    ball that contains 0 or is unbounded."""
     if not start.is_finite() or start.contains(0):
         return None, math.inf
     man, exp = (int(v) for v in start.mid().man_exp())
@@ -263,7 +267,7 @@ def _start_point(nums: _Numbers, start: arb) -> tuple[object, float]:
     return x, (s0 * (1 + 2.0**-19) + 1.01) if s0 * 2.0**-nums.prec <= 2.0**-20 else math.inf
 
 
-def _ball(nums: _Numbers, x, s: float, power: int) -> arb:
+def _ball(nums: Numbers, x, s: float, power: int) -> arb:
     """The ball x·e^{±s·u} (raised to ``power``): proven to contain the exact iterate."""
     if not math.isfinite(s):
         return arb(0, math.inf)
@@ -295,17 +299,17 @@ def prove_orbit(kernel: Kernel, constants: Sequence[sp.Rational], start: arb, st
     if engine == "gmpy2":
         with gmpy2.context(precision=prec, trap_overflow=True, trap_underflow=True, trap_invalid=True):
             try:
-                found = _prove(kernel, exact, start, order, _Numbers(engine, prec), progress, stage)
+                found = _prove(kernel, exact, start, order, Numbers(engine, prec), progress, stage)
             except (gmpy2.OverflowResultError, gmpy2.UnderflowResultError,
                     gmpy2.InvalidOperationError) as exc:
                 raise ValueError(f"the GD iteration left the floating-point range ({exc}); "
                                  "the step size or start is outside the convergent regime") from None
     else:
-        found = _prove(kernel, exact, start, order, _Numbers(engine, prec), progress, stage)
+        found = _prove(kernel, exact, start, order, Numbers(engine, prec), progress, stage)
     return [found[k] for k in steps]
 
 
-def _prove(kernel: Kernel, exact: tuple[Fraction, ...], start: arb, order: list[int], nums: _Numbers,
+def _prove(kernel: Kernel, exact: tuple[Fraction, ...], start: arb, order: list[int], nums: Numbers,
            progress: Progress | None, stage: str) -> dict:
     consts = tuple(nums.exact(sp.Rational(q.numerator, q.denominator)) for q in exact)
     floats = tuple(float(q) for q in exact)
@@ -316,7 +320,7 @@ def _prove(kernel: Kernel, exact: tuple[Fraction, ...], start: arb, order: list[
     # has no answer (the map's multiplier vanishes)
     exact_consts = all(nums.fraction(c) == q for c, q in zip(consts, exact, strict=True))
     u = 2.0**-nums.prec
-    x, s = _start_point(nums, start)
+    x, s = start_point(nums, start)
     total, done, found = order[-1], 0, {}
     fast = False
     for target in order:
@@ -351,7 +355,7 @@ def _prove(kernel: Kernel, exact: tuple[Fraction, ...], start: arb, order: list[
     return found
 
 
-def _exact_step(step: Callable, nums: _Numbers, x, exact: tuple[Fraction, ...]) -> bool:
+def _exact_step(step: Callable, nums: Numbers, x, exact: tuple[Fraction, ...]) -> bool:
     """Whether one step from the engine number ``x`` is computed exactly (compared with Fractions)."""
     try:
         want = step(nums.fraction(x), *exact)
