@@ -27,6 +27,7 @@ import sympy as sp
 
 from symdyn.derive.derived import Derived, residual
 from symdyn.model import symbols as S
+from symdyn.model.printing import Hypothesis as H
 
 
 def _check_depth(depth: int) -> int:
@@ -102,7 +103,8 @@ def product_ode(depth: int) -> Derived:
     x = sp.Symbol("x", positive=True)
     chain = dp.subs({ai: x for ai in a})
     res = residual(chain - rhs.subs(S.w, x**depth))
-    hyps = ("balanced start: all factors equal (kept for all t since a_i^2 - a_j^2 is conserved)",)
+    a_i, a_j = sp.symbols("a_i a_j", real=True)
+    hyps = (H("balanced start: all factors equal (kept for all t since ", a_i**2 - a_j**2, " is conserved)"),)
     return Derived("product ODE", rhs, {"reduction": res}, hyps)
 
 
