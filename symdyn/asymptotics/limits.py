@@ -63,7 +63,7 @@ def _branch(model: Model, expr: sp.Expr) -> tuple[sp.Expr, tuple[str, ...]]:
     expr = model.subs(expr)
     if isinstance(expr, sp.Piecewise):
         value, cond = expr.args[0]
-        return value, (f"generic branch of the closed form ({cond})",)
+        return value, (H("generic branch of the closed form (", cond, ")"),)
     return expr, ()
 
 
@@ -220,7 +220,7 @@ def half_time(init: str = "layer") -> Derived:
     limit = sp.limit(t_half / S.delta, S.delta, sp.oo)
     return Derived("flow half-time", sp.expand(t_half), {"w(t_half) - sigma/(2 lambda)": res},
                    (rel(S.sigma, ">", 0), rel(S.lam, ">", 0), f"init {init}",
-                    H(sp.Symbol("t_half") / S.delta, " tends to ", limit),
+                    H(sp.Symbol("t_{1/2}") / S.delta, " tends to ", limit),
                     H("real for ", rel(S.w0, "<", S.sigma / (2 * S.lam)))))
 
 

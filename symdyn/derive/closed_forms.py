@@ -141,4 +141,4 @@ def gd_closed_form(depth: int = 1) -> Derived:
             sp.powsimp(expr.subs(S.k, S.k + 1) - st.subs(S.w, expr), force=True), force=True))
         checks[f"{tag}: initial"] = residual(expr.subs(S.k, 0) - S.w0)
     return Derived("GD closed form", sp.Piecewise((main, S.lam > 0), (lam0, True)), checks,
-                   (rel(sp.Symbol("w_0"), "==", S.w0),))
+                   (H("start ", rel(sp.Symbol("w_k"), "==", S.w0), " at ", rel(S.k, "==", 0)),))

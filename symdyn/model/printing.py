@@ -245,16 +245,21 @@ def hypotheses_latex(hs: Iterable[str | sp.Basic], math_mode: bool = False) -> s
     return sep.join(hypothesis_latex(h, math_mode) for h in hs) or (r"\text{none}" if math_mode else "none")
 
 
+def scaled_time(scale: sp.Expr, variable: sp.Symbol | None = None) -> sp.Symbol:
+    """A display-only symbol for ``scale · τ`` written scale first (e^{δ} τ, not sympy's τ e^{δ})."""
+    from symdyn.model import symbols as S
+
+    tau = variable if variable is not None else S.tau
+    printer = SymdynLatexPrinter()
+    return sp.Symbol(printer._print(tau) if scale == 1 else printer._print_term(scale) + " " + printer._print(tau))
+
+
 def limit_lhs_latex(scale: sp.Expr, dynamics: str, variable: sp.Symbol | None = None) -> str:
     """``\\lim_{δ→∞} w(scale·τ)`` (flow) or ``\\lim_{δ→∞} w_{⌊scale·τ/η⌋}`` (GD).
 
     The time scaling is part of every limit that symdyn typesets.
     """
-    from symdyn.model import symbols as S
-
-    tau = variable if variable is not None else S.tau
-    printer = SymdynLatexPrinter()
-    at = printer._print(tau) if scale == 1 else printer._print_term(scale) + " " + printer._print(tau)
+    at = scaled_time(scale, variable).name
     head = r"\lim_{\delta \to \infty} "
     if dynamics == "gd":
         return head + r"w_{\left\lfloor " + at + r" / \eta \right\rfloor}"
