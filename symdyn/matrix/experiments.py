@@ -126,6 +126,8 @@ class Fig2Data:
     d: int
     r: int
     params: dict = field(default_factory=dict)
+    #: relative reconstruction error ‖X − XW‖_F²/‖X‖_F² = tr((I − W)ᵀΣx(I − W))/tr Σx, per depth (the paper's Fig 2)
+    reconstruction: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def predicted_jumps(self) -> np.ndarray:
@@ -180,7 +182,9 @@ def fig2_data(seed: int = 0, n: int = 1000, d: int = 20, delta: float = 6.0, eta
     params = {"init": "layer", "W0": "e^-delta I (every factor)", "noise": 1e-3,
               "variances": list(FIG2_VARIANCES), "Y": "X (autoencoder)", "centred": False,
               "eta_rule": eta_rule}
-    return Fig2Data(grid, tn, err, eta, float(delta), int(seed), lam, n, d, r, params)
+    resid = {L: np.eye(d) - run.products for L, run in runs.items()}
+    recon = {L: np.einsum("mij,ik,mkj->m", R, sx, R) / np.trace(sx) for L, R in resid.items()}
+    return Fig2Data(grid, tn, err, eta, float(delta), int(seed), lam, n, d, r, params, recon)
 
 
 # ---------------------------------------------------------------- Table 1
