@@ -99,7 +99,7 @@ def elementary_relation(depth: int) -> Derived:
 
 
 #: The modes with an explicit flow at depth L >= 3 (keys of :func:`special_mode_solutions`).
-SPECIAL_MODES = ("sigma=0", "lambda=0")
+EXPLICIT_MODES = ("sigma=0", "lambda=0")
 
 
 @cache
@@ -114,7 +114,7 @@ def special_mode_solutions(depth: int) -> dict[str, Derived]:
     rhs = product_ode(L).expr
     out = {}
     f = sp.Function("f")
-    for name, case in zip(SPECIAL_MODES, ({S.sigma: 0}, {S.lam: 0}), strict=True):
+    for name, case in zip(EXPLICIT_MODES, ({S.sigma: 0}, {S.lam: 0}), strict=True):
         r = sp.expand(rhs.subs(case))
         coeff, n = r.as_coeff_exponent(S.w)        # ẇ = c w^n, Bernoulli: v = w^{1−n} is linear in t
         v_rhs = sp.expand((1 - n) * coeff)          # v̇ = (1 − n) c

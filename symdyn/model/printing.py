@@ -214,13 +214,13 @@ def _parts(h: str | sp.Basic) -> tuple[str | sp.Basic, ...]:
     return (h,)
 
 
-_TEX_SPECIAL = {"\\": r"\textbackslash{}", "_": r"\_", "^": r"\^{}", "&": r"\&", "%": r"\%", "#": r"\#",
+_TEX_ESCAPES = {"\\": r"\textbackslash{}", "_": r"\_", "^": r"\^{}", "&": r"\&", "%": r"\%", "#": r"\#",
                 "$": r"\$", "{": r"\{", "}": r"\}", "~": r"\~{}", "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
 def _tex_words(words: str) -> str:
     """Words in LaTeX text mode: the characters TeX treats specially are escaped."""
-    return "".join(_TEX_SPECIAL.get(ch, ch) for ch in words)
+    return "".join(_TEX_ESCAPES.get(ch, ch) for ch in words)
 
 
 def words_latex(words: str) -> str:

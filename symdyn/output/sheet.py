@@ -347,7 +347,7 @@ def _depth() -> Section:
     for L in (3, 4):
         items.append((f"implicit-elementary-L{L}", lambda L=L: elementary(L)))
         items += [(f"special-{key.replace('=', '')}-L{L}", lambda L=L, key=key: special(L, key))
-                  for key in D.SPECIAL_MODES]
+                  for key in D.EXPLICIT_MODES]
     items += [(f"escape-{init}-L{L}", lambda L=L, init=init: escape(L, init))
               for L in (3, 4) for init in ("layer", "product")]
     items.append(("limit-L3", limit3))
