@@ -85,3 +85,13 @@ def test_notebook_displays():
         assert out.count(r"\begin{") == out.count(r"\end{")
     assert r"\checkmark" in d.ode._repr_latex_()
     assert r"\text{not verified}" in symdyn.Derived("unchecked", S.w)._repr_latex_()  # no residual, not verified
+
+
+def test_cli_limit_latex_has_the_time_scaling_and_typeset_assumptions(capsys):
+    from symdyn.cli import main
+
+    assert main(["limit", "--dynamics", "flow", "--depth", "3", "--format", "latex"]) == 0
+    out = capsys.readouterr().out
+    assert r"\lim_{\delta \to \infty} w\left(e^{\delta} \tau\right) = \begin{cases}" in out
+    assert r"$0 < w_{0} < \frac{\sigma}{\lambda}$" in out and "0.908" in out  # digits only on the x_3 line
+    assert "\\text{for}" not in out and "NaN" not in out
