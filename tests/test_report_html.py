@@ -125,30 +125,27 @@ def test_report_renders_in_chromium(report, tmp_path):
     print(f"screenshot: {shot}")
 
 
-def test_probe_can_fail(tmp_path):
-    """Negative control: a page whose image is missing and whose formula is plain text is caught."""
+def _probe_page(tmp_path, head: str, body: str) -> dict:
+    """The probe's measurements of a small page (for the negative controls)."""
     browser = _chromium()
     if browser is None:
         pytest.skip("no Chromium installed")
-    bad = tmp_path / "bad.html"
-    bad.write_text("<!DOCTYPE html><html><body><p>x/y</p><img src='data:image/png;base64,AAAA'>"
-                   "<math><mi>x</mi></math>" + PROBE + "</body></html>")
-    dom = _run(browser, ["--virtual-time-budget=5000", "--dump-dom", bad.as_uri()], tmp_path / "p")
-    probe = json.loads(re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout, flags=re.S).group(1)
-                       .replace("&quot;", '"').replace("&amp;", "&"))
+    page = tmp_path / "page.html"
+    page.write_text(f"<!DOCTYPE html><html><head>{head}</head><body>{body}{PROBE}</body></html>")
+    dom = _run(browser, ["--virtual-time-budget=5000", "--dump-dom", page.as_uri()], tmp_path / "p")
+    return json.loads(re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout, flags=re.S).group(1)
+                      .replace("&quot;", '"').replace("&amp;", "&"))
+
+
+def test_probe_can_fail(tmp_path):
+    """Negative control: a page whose image is missing and whose formula is plain text is caught."""
+    probe = _probe_page(tmp_path, "", "<p>x/y</p><img src='data:image/png;base64,AAAA'><math><mi>x</mi></math>")
     assert probe["images"] == 1 and probe["images_loaded"] == 0
     assert probe["math"] == 1 and probe["fractions"] == 0
 
 
 def test_stacked_fraction_check_can_fail(tmp_path):
     """Negative control for the 2-D layout check: an <mfrac> shown as inline boxes is not stacked."""
-    browser = _chromium()
-    if browser is None:
-        pytest.skip("no Chromium installed")
-    bad = tmp_path / "flat.html"
-    bad.write_text("<!DOCTYPE html><html><head><style>mfrac, mfrac > * {display: inline !important}</style></head>"
-                   "<body><math><mfrac><mi>x</mi><mi>y</mi></mfrac></math>" + PROBE + "</body></html>")
-    dom = _run(browser, ["--virtual-time-budget=5000", "--dump-dom", bad.as_uri()], tmp_path / "p")
-    probe = json.loads(re.search(r'<pre id="probe">(.*?)</pre>', dom.stdout, flags=re.S).group(1)
-                       .replace("&quot;", '"').replace("&amp;", "&"))
+    probe = _probe_page(tmp_path, "<style>mfrac, mfrac > * {display: inline !important}</style>",
+                        "<math><mfrac><mi>x</mi><mi>y</mi></mfrac></math>")
     assert probe["fractions"] == 1 and probe["math_stacked"] == 0
