@@ -3,7 +3,7 @@
 Plain ``sympy.limit(f, delta, oo)`` cannot do this job: for w(δτ) with a symbolic τ it
 returns one τ-free value (0 or σ/λ, depending on how the closed form is written) or
 raises "depends on the sign of sign(tau)" (sympy issues #13312, #15673, #30249). The true
-limit is a step function of τ (SPEC §2, "δ → ∞ limits"; Gidel et al. 2019, Thm 2).
+limit is a step function of τ (docs/conventions.md, "δ → ∞ limits"; Gidel et al. 2019, Thm 2).
 
 Pipeline (each stage exact, nothing numeric):
 

@@ -1,4 +1,4 @@
-"""δ → ∞ limits of the flow and of GD, built on the rescaled-limit engine (SPEC §2).
+"""δ → ∞ limits of the flow and of GD, built on the rescaled-limit engine (docs/conventions.md).
 
 Nothing here is typed in: each limit is the engine (:mod:`symdyn.asymptotics`) applied to
 a derived closed form (:mod:`symdyn.closed_forms`) or, for L = 2 GD, which has no closed

@@ -89,7 +89,7 @@ def _transition_constant(depth: int, dynamics: str) -> dict:
 
 
 def _oscillation(model, digits: int) -> dict:
-    """At T^η the iterate oscillates in [Ψ(1/μ), Ψ(1)] (SPEC §2, discrete step profile)."""
+    """At T^η the iterate oscillates in [Ψ(1/μ), Ψ(1)] (docs/conventions.md, discrete step profile)."""
     if not all(v.is_Number for v in (model.sigma, model.lam, model.eta)):
         return {"oscillation_interval": None,
                 "oscillation_note": "at T^eta w_k oscillates in [Psi(1/mu), Psi(1)], mu = (1 + eta*sigma)^2; "

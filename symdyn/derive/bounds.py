@@ -1,4 +1,4 @@
-"""Theorem 3 of Gidel et al. (2019), corrected: bounds on the L = 2 GD iterates (SPEC §2).
+"""Theorem 3 of Gidel et al. (2019), corrected: bounds on the L = 2 GD iterates (docs/conventions.md).
 
 Proof device, derived here from :func:`symdyn.dynamics.product_map` and proven by
 residuals: u_k = 1/w_k − λ/σ obeys the exact ratio identity
@@ -17,7 +17,7 @@ u0 (1 − 2ησ)^k ≤ u_k ≤ u0 (1 + ησ)^{−2k}, which gives
 
 The printed forms (the upper bound with rate e^{(−2ησ−η²σ²)k}, the hypothesis w0 < 1, the
 σ = 0 part without its condition) are kept apart as :class:`PrintedForm` claims
-(SPEC errata E7, E8, E9); they are not derived and carry no residuals.
+(errata E7, E8, E9); they are not derived and carry no residuals.
 
 >>> ratio_identity().verified, ratio_identity().expr
 (True, -eta*sigma*(y + 2)/(y + 1)**2 + 1)
@@ -122,7 +122,7 @@ def thm3_bounds() -> tuple[Derived, Derived]:
 
 @cache
 def sigma_zero_bound() -> Derived:
-    """σ = 0 modes: w_k ≤ w0/(1 + 2ηλw0 k) when ηλw0 ≤ 3/2 (SPEC §2; erratum E9).
+    """σ = 0 modes: w_k ≤ w0/(1 + 2ηλw0 k) when ηλw0 ≤ 3/2 (docs/conventions.md; erratum E9).
 
     Residuals: the increment 1/w⁺ − 1/w − 2ηλ equals η²λ²w(3 − 2ηλw)/(1 − ηλw)² (≥ 0 for
     ηλw ≤ 3/2), and x = ηλw maps to x(1 − x)², which stays ≤ 3/2 on [0, 3/2] (its maximum

@@ -1,4 +1,4 @@
-"""Closed forms of the balanced flow and of the linear model's GD (SPEC §2).
+"""Closed forms of the balanced flow and of the linear model's GD (docs/conventions.md).
 
 Each closed form is derived by sympy and checked by substitution (checkodesol
 style): the residual of the ODE (or map) and of the initial condition are kept.

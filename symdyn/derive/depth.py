@@ -1,6 +1,6 @@
 """Depth L >= 3: elementary closed forms, the escape-time scale and the δ → ∞ limit (issue #10).
 
-The balanced flow ẇ = L w^{2−2/L}(σ − λw) (SPEC §2, :func:`~symdyn.dynamics.product_ode`) has the
+The balanced flow ẇ = L w^{2−2/L}(σ − λw) (docs/conventions.md, :func:`~symdyn.dynamics.product_ode`) has the
 implicit solution t = G(w) − G(w0). With y = w^{1/L} the integrand splits into a singular and a
 regular part,
 
@@ -206,7 +206,7 @@ def gd_step_bound(depth: int) -> Derived:
     """The multiplier of the product map at the fixed point σ/λ: 1 − Lηλ(σ/λ)^{2−2/L}.
 
     GD converges monotonically to σ/λ when Lηλ(σ/λ)^{2−2/L} <= 1 and is stable when < 2
-    (L = 2: 1 − 2ησ, SPEC §2).
+    (L = 2: 1 − 2ησ, docs/conventions.md).
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise ValueError(f"depth must be an integer >= 1, got {depth!r}")

@@ -1,4 +1,4 @@
-"""The dynamics of one mode, derived by sympy from the per-mode loss (SPEC §1–2).
+"""The dynamics of one mode, derived by sympy from the per-mode loss (docs/conventions.md).
 
 Pipeline, each stage checked by a residual:
 

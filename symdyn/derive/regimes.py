@@ -1,4 +1,4 @@
-"""Step-size regimes of the GD maps, derived by sympy (SPEC §2, Thm 3 and E9).
+"""Step-size regimes of the GD maps, derived by sympy (docs/conventions.md, Thm 3 and E9).
 
 L = 2, f(w) = w(1 + η(σ − λw))², s = ησ:
 
