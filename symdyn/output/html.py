@@ -82,9 +82,12 @@ def evidence_markdown(value: object) -> str:
     return "\n".join(rows)
 
 
-def png(data: bytes, alt: str) -> str:
-    """An inline PNG image."""
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(data).decode("ascii")}">'
+def png(data: bytes, alt: str, dpi: float = 300.0, css_per_inch: float = 150.0) -> str:
+    """An inline PNG image, shown at ``css_per_inch`` CSS pixels per inch of the figure (its width is read from
+    the PNG header, so a single-column figure stays half as wide as a double-column one)."""
+    width = int.from_bytes(data[16:20], "big") * css_per_inch / dpi
+    b64 = base64.b64encode(data).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" style="width: {width:.0f}px" src="data:image/png;base64,{b64}">'
 
 
 _CSS = """
