@@ -97,12 +97,22 @@ def test_log_variant_matches_log_of_value(sigma, lam, delta, t):
 
 
 def test_lowered_form_is_the_same_function():
-    """The printed stable form equals the closed form (exact symbolic check, SPEC §2)."""
+    """The printed stable form equals the closed form (exact symbolic check, SPEC §2) on both
+    sides of the transition: S = e^{-max(x, 0)} and R = e^{min(x, 0)} are (e^{-x}, 1) for
+    x > 0 and (1, e^x) for x <= 0 (symdyn.numeric.stable.two_sided)."""
+    from symdyn.numeric.stable import ScaleDown, ScaleUp
+
     lowered = flow_numpy(2).lowered.expr  # Piecewise in x = 2δ - 2σt
-    x = 2 * S.delta - 2 * S.sigma * S.t
-    main = lowered.args[0][0].args[0][0].subs(sp.Symbol("x", real=True), x)
+    x_sym, x = sp.Symbol("x", real=True), 2 * S.delta - 2 * S.sigma * S.t
+    main = lowered.args[0][0]
+    assert main.has(ScaleDown) and main.has(ScaleUp)
     closed = flow_expr(2).args[0][0]
-    assert sp.simplify((main - closed).rewrite(sp.exp)) == 0
+    for down, up in ((sp.exp(-x_sym), 1), (1, sp.exp(x_sym))):
+        side = main.subs({ScaleDown(x_sym): down, ScaleUp(x_sym): up}).subs(x_sym, x)
+        assert sp.simplify((side - closed).rewrite(sp.exp)) == 0
+    # negative control: swapping the pair is a different function
+    wrong = main.subs({ScaleDown(x_sym): 1, ScaleUp(x_sym): sp.exp(-x_sym)}).subs(x_sym, x)
+    assert sp.simplify((wrong - closed).rewrite(sp.exp)) != 0
 
 
 def test_gd_matches_iteration():
