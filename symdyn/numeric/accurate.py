@@ -126,7 +126,7 @@ def _minus_exact(c: np.ndarray, p: np.ndarray, e: np.ndarray) -> np.ndarray:
     return s + (r - e)
 
 
-def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *,
+def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | None = None,
                               work: Workspace | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(ln|1 − ab|, sign(1 − ab)) accurate relative to ln|1 − ab|, for 0 ≤ ab < 2.
 
@@ -138,23 +138,47 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *,
     Where |s| ≥ 2^−26 the dropped term is below 2^−51 absolute and below 2^−53 relative to
     ln|1 − ab| (|c| ≤ p where p is small, |c/s| ≤ 2^−25 elsewhere): one formula, no branch,
     on whole arrays. The rare points with |s| < 2^−26 (ab within 1.5e−8 of 1) take
-    ln|(s + c)| directly (|ln| > 18 there, so the rounding of s + c is 2^−57 relative).
+    ln|s + c| directly (|ln| > 18 there, so the rounding of s + c is 2^−57 relative).
     The sign is −1 where 1 − ab < 0 (ηλ > 1; a 0-d 1 when there is none).
+
+    ``k``, if given, is the power the rate is raised to (ℓ·k is an exponent): e/s then
+    changes ℓ·k by at most k·p·2^−53/|s|, so the TwoProduct runs only where k·p > 64|s|;
+    elsewhere e is taken as 0 and ℓ·k errs by at most 2^−47 more — the budget of
+    :func:`minus_product`. The choice is made point by point, so the bits do not depend
+    on the block.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    shape = np.broadcast_shapes(a.shape, b.shape)
+    shape = np.broadcast_shapes(a.shape, b.shape, () if k is None else np.shape(k))
     if len(shape) != 1:
-        out, sign = log_abs_one_minus_product(np.ravel(a), np.ravel(b)) if shape else \
-            log_abs_one_minus_product(a.reshape(1), b.reshape(1))
+        flat = [v.reshape(1) if not shape else np.ravel(np.broadcast_to(v, shape)) for v in (a, b)]
+        kk = None if k is None else (np.reshape(k, 1) if not shape else np.ravel(np.broadcast_to(k, shape)))
+        out, sign = log_abs_one_minus_product(*flat, k=kk)
         return out.reshape(shape), (sign if sign.ndim == 0 else sign.reshape(shape))
-    p, e = two_product(a, b, work=work)
-    s = np.subtract(1.0, p, out=_scratch(work, "s", p))
-    z = np.subtract(s, 1.0, out=_scratch(work, "z", p))  # exact: −p − r
-    z += p   # −r, exact
-    z += e   # −c = e − r (one rounding, ~2^−104)
-    mag = np.abs(s, out=_scratch(work, "ell", p))
+    like = np.empty(shape)
+    p = np.multiply(a, b, out=_scratch(work, "lp", like))
+    s = np.subtract(1.0, p, out=_scratch(work, "s", like))
+    z = np.subtract(s, 1.0, out=_scratch(work, "z", like))  # exact: −p − r
+    z += p   # −r, exact (never −0: x + (−x) = +0)
+    mag = np.abs(s, out=_scratch(work, "ell", like))
     near = np.flatnonzero(mag < _NEAR_ONE)
-    s_near, c_near = s[near], -z[near]
+    if k is None:
+        need = None  # every point
+    else:
+        need = np.greater(np.multiply(k, p, out=_scratch(work, "kp", like)), mag * 64.0)
+    if need is None or np.count_nonzero(need) > shape[0] // 2:
+        e = two_product(a, b, work=work)[1]
+        if e.ndim == 0:  # a and b 0-d, k an array
+            e = np.full(shape, e)
+        if need is not None:
+            np.copyto(e, 0.0, where=~need)  # z + (±0) = z: the same bits as not adding
+        z += e   # −c = e − r (one rounding, ~2^−104)
+    else:
+        idx = np.flatnonzero(need)
+        if idx.size:
+            z[idx] += two_product(a[idx] if a.ndim else a, b[idx] if b.ndim else b)[1]
+    if near.size:  # 1 − ab tiny: s + c from the exact e, rounded once
+        s_near = s[near]
+        c_near = -(z[near] if need is None else _near_remainder(a, b, s, p, near))
     sign = np.ones(()) if s.min() > 0 and not near.size else np.where(s < 0, -1.0, 1.0)
     if near.size:
         sign[near] = np.where(s_near + c_near < 0, -1.0, 1.0)
@@ -165,6 +189,13 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *,
     if near.size:
         ell[near] = _log_clamped(np.abs(s_near + c_near))
     return ell, sign
+
+
+def _near_remainder(a: np.ndarray, b: np.ndarray, s: np.ndarray, p: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """−c = e − r at the points ``idx``, with the exact e (whatever k says)."""
+    pick = [v[idx] if v.ndim else v for v in (a, b)]
+    z = (s[idx] - 1.0) + p[idx]
+    return z + two_product(*pick)[1]
 
 
 def _log_clamped(r: np.ndarray) -> np.ndarray:

@@ -43,6 +43,7 @@ array([1., 0.])
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
@@ -73,14 +74,22 @@ Prepare = Callable[[tuple[np.ndarray, ...], Workspace], tuple[np.ndarray, ...]]
 
 
 class _Printer(NumPyPrinter):
-    """NumPyPrinter with the warning-free log."""
+    """NumPyPrinter with the warning-free log and the two-sided scale factors (their definitions)."""
 
     def _print_log(self, expr: sp.Expr) -> str:
         return f"_safe_log({self._print(expr.args[0])})"
 
+    def _print_ScaleDown(self, expr: sp.Expr) -> str:
+        return f"numpy.exp(-numpy.maximum({self._print(expr.args[0])}, 0.0))"
+
+    def _print_ScaleUp(self, expr: sp.Expr) -> str:
+        return f"numpy.exp(numpy.minimum({self._print(expr.args[0])}, 0.0))"
+
 
 def _lambdify(args: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:
-    return sp.lambdify(args, expr, modules=[{"_safe_log": safe_log}, "numpy"], printer=_Printer, cse=True)
+    # functools: NumPyPrinter prints Max/Min as functools.reduce(numpy.maximum, ...)
+    return sp.lambdify(args, expr, modules=[{"_safe_log": safe_log, "functools": functools}, "numpy"],
+                       printer=_Printer, cse=True)
 
 
 @dataclass(frozen=True)
