@@ -149,6 +149,8 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     shape = np.broadcast_shapes(a.shape, b.shape, () if k is None else np.shape(k))
+    if a.ndim == b.ndim == 0 and len(shape) == 1:  # one rate, many k: two 0-d candidates
+        return _one_rate(a.reshape(1), b.reshape(1), np.asarray(k, dtype=np.float64))
     if len(shape) != 1:
         flat = [v.reshape(1) if not shape else np.ravel(np.broadcast_to(v, shape)) for v in (a, b)]
         kk = None if k is None else (np.reshape(k, 1) if not shape else np.ravel(np.broadcast_to(k, shape)))
@@ -189,6 +191,20 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
     if near.size:
         ell[near] = _log_clamped(np.abs(s_near + c_near))
     return ell, sign
+
+
+def _one_rate(a: np.ndarray, b: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rate for one (a, b) and an array of k, point by point as the array path decides it
+    (e used where k·p > 64|s|), as a 0-d value where every k decides the same way."""
+    exact, sign = log_abs_one_minus_product(a, b)
+    skip, _ = log_abs_one_minus_product(a, b, k=np.zeros(1))
+    p = a * b
+    need = np.greater(np.multiply(k, p), np.abs(1.0 - p) * 64.0)
+    if not need.any():
+        return skip.reshape(()), sign.reshape(())
+    if need.all():
+        return exact.reshape(()), sign.reshape(())
+    return np.where(need, exact, skip), sign.reshape(())
 
 
 def _near_remainder(a: np.ndarray, b: np.ndarray, s: np.ndarray, p: np.ndarray, idx: np.ndarray) -> np.ndarray:

@@ -78,28 +78,35 @@ def safe_exp(x: object, out: np.ndarray | None = None) -> object:
 
 
 def safe_log(x: object, out: np.ndarray | None = None) -> object:
-    """ln x for x > 0, −inf at 0, NaN below 0 — without a floating-point warning."""
+    """ln x for x > 0, −inf at 0, NaN below 0 — without a floating-point warning.
+
+    Writes into ``out`` and returns it (without ``out``: a new array, or a scalar for 0-d x).
+    """
     x = np.asarray(x, dtype=np.float64)
     if out is None:
-        out = np.empty(x.shape)
+        return safe_log(x, np.empty(x.shape))[()]
     if x.size and x.min() > 0:  # the common case: one reduction, then a plain log
-        return np.log(x, out=out)[()]
+        return np.log(x, out=out)
     positive = x > 0
     negative = x < 0
     np.log(x, out=out, where=positive)
     np.copyto(out, -np.inf, where=~positive)
     np.copyto(out, np.nan, where=negative)
-    return out[()]
+    return out
 
 
 def scale_down(a: object, u: object, out: np.ndarray | None = None) -> object:
     """e^{−max(a, 0)} given u = e^{−|a|} ∈ [0, 1]: u where a > 0, else 1 (= max(u, [a ≤ 0]), exactly)."""
-    return np.maximum(u, np.less_equal(a, 0), out=out)
+    if out is None or np.may_share_memory(out, u):
+        return np.maximum(u, np.less_equal(a, 0.0), out=out)
+    return np.maximum(u, np.less_equal(a, 0.0, out=out), out=out)  # the 0/1 mask written as doubles
 
 
 def scale_up(a: object, u: object, out: np.ndarray | None = None) -> object:
     """e^{min(a, 0)} given u = e^{−|a|} ∈ [0, 1]: u where a < 0, else 1 (= max(u, [a ≥ 0]), exactly)."""
-    return np.maximum(u, np.greater_equal(a, 0), out=out)
+    if out is None or np.may_share_memory(out, u):
+        return np.maximum(u, np.greater_equal(a, 0.0), out=out)
+    return np.maximum(u, np.greater_equal(a, 0.0, out=out), out=out)
 
 
 def decay(a: object, out: np.ndarray | None = None) -> object:
