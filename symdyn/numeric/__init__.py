@@ -36,7 +36,7 @@ is the baseline):
   0-d scalar, computed once (a sweep over t at fixed σ, λ, δ never materialises full
   parameter arrays).
 * cache-sized blocks on threads: ``NumpyFunction`` evaluates 2^15 points at a time
-  (``lower.BLOCK``), together with the per-point accurate arguments; from 2^17 points on,
+  (``lower.BLOCK``), together with the per-point accurate arguments; from 2^18 points on,
   ``workers`` threads (default: the available cores) take blocks from a shared counter
   (numpy releases the GIL inside its ufuncs). The pool lives for one call.
 * Piecewise fast path: a condition that holds on a whole block evaluates its branch there

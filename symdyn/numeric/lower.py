@@ -66,8 +66,9 @@ EXP_GUARD = 600
 #: Points per evaluation block: 2^15 doubles = 256 kB per buffer, so the buffers of a kernel
 #: stay in the core's L2/L3 instead of each numpy pass streaming 8 MB through memory.
 BLOCK = 1 << 15
-#: Below this many points one thread evaluates (starting a pool costs ~0.1 ms; a block ~0.3 ms).
-THREADS_MIN = 4 * BLOCK
+#: Below this many points one thread evaluates: a pool of one extra thread costs 0.5 ms to start
+#: and join on the benchmark VM (more under load), 2^18 points of the flow ~4 ms on one thread.
+THREADS_MIN = 8 * BLOCK
 
 #: A block's inputs (0-d or 1-d slices) and its workspace → the lowered function's operands.
 Prepare = Callable[[tuple[np.ndarray, ...], Workspace], tuple[np.ndarray, ...]]
@@ -193,12 +194,12 @@ def run_blocks(run: Callable[[int, Workspace], None], n_blocks: int, size: int, 
         for b in range(n_blocks):
             run(b, work)
         return
-    counter, lock, failures = itertools.count(), threading.Lock(), []
+    counter, lock, failures, stop = itertools.count(), threading.Lock(), [], []
 
     def worker() -> None:
         work = Workspace(size)
         with np.errstate(**err):
-            while not failures:
+            while not stop:
                 with lock:
                     b = next(counter)
                 if b >= n_blocks:
@@ -207,7 +208,11 @@ def run_blocks(run: Callable[[int, Workspace], None], n_blocks: int, size: int, 
                     run(b, work)
                 except Exception as e:  # re-raised below, first block first
                     failures.append((b, e))
+                    stop.append(b)
                     return
+                except BaseException:  # KeyboardInterrupt in the calling thread: stop the others too
+                    stop.append(b)
+                    raise
 
     with ThreadPoolExecutor(max_workers=min(workers, n_blocks) - 1) as pool:
         futures = [pool.submit(worker) for _ in range(min(workers, n_blocks) - 1)]
