@@ -12,6 +12,9 @@ import threading
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sympy.codegen.cfunctions import expm1
 
 from symdyn.model import symbols as S
 from symdyn.numeric import flow_numpy, gd_numpy, lower, to_numpy
@@ -216,3 +219,37 @@ def test_kernels_compute_what_sympys_printer_computes():
     # negative control: the bit comparison sees a different association of the same product
     a, b, c = (rng.uniform(0.05, 3.0, 3000) for _ in range(3))
     assert not _same_bits((a * b) * c, a * (b * c))
+
+
+_U, _V, _W = sp.symbols("u v w", positive=True)
+_leaf_exprs = st.sampled_from([_U, _V, _W, sp.Integer(2), sp.Rational(1, 3), sp.Integer(-3)])
+
+
+def _combine(children):
+    a, b = children
+    return st.sampled_from([a + b, a - b, a * b, a / (b * b + 1), (a + b) ** 2, sp.exp(-(a * a)),
+                            expm1(a / (1 + b * b)), sp.log(1 + a * a), a * b * a - b, sp.Max(a, b)])
+
+
+@settings(max_examples=60, deadline=None)
+@given(expr=st.recursive(_leaf_exprs, lambda kids: st.tuples(kids, kids).flatmap(_combine), max_leaves=12),
+       pattern=st.tuples(st.booleans(), st.booleans(), st.booleans()))
+def test_random_kernels_compute_what_sympys_printer_computes(expr, pattern):
+    """Property: for random expression trees (shared subexpressions, registers reused in place,
+    constants, 0-d operands) the kernel gives the bits of sympy's NumPy printer."""
+    from symdyn.numeric.kernel import Kernels, Unsupported
+    from symdyn.numeric.workspace import Workspace
+
+    args = (_U, _V, _W)
+    try:
+        kernels = Kernels(args, expr)
+    except Unsupported:
+        return
+    rng = np.random.default_rng(0)
+    n = 64
+    ops = tuple(rng.uniform(0.1, 2.0, n) if arr else np.asarray(0.7 + i) for i, arr in enumerate(pattern))
+    out = np.empty(n)
+    with np.errstate(all="ignore"):
+        kernels(ops, out, Workspace(n))
+        expected = np.broadcast_to(_lambdified(args, expr)(*ops), (n,))
+    assert _same_bits(out, expected), expr

@@ -17,7 +17,7 @@ Stages, for one operand pattern (which arguments are arrays; the others are 0-d)
    caller's output.
 
 Every operation is elementwise and the same ufunc on the same operands, so a kernel returns
-the bits the lambdified expression returns, whatever the block (tests/test_numeric_kernel.py).
+the bits the lambdified expression returns, whatever the block (tests/test_numeric_threads.py).
 Unsupported nodes raise :class:`Unsupported`; the caller then lambdifies instead.
 
 >>> import sympy as sp
@@ -271,7 +271,8 @@ def _source(prog: _Program, result: tuple, n_args: int) -> tuple[str, int]:
         if not prog.array[target]:
             lines.append(f"v{target} = {name}({args})")
         else:
-            dying = [v[1] for v in operands if v[0] == "tmp" and last.get(v[1]) == i and v[1] in reg_of]
+            dying = list(dict.fromkeys(  # an operand used twice (x*x) dies once
+                v[1] for v in operands if v[0] == "tmp" and last.get(v[1]) == i and v[1] in reg_of))
             if i == final_op:
                 dest = "out"
             else:
