@@ -89,8 +89,8 @@ def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callabl
         the accurate exponent x (one rounding)."""
         D.check_operands(FLOW_RANGES, ops, arrays=True, work=work)
         t, sigma, lam, delta = ops
-        m = max(np.size(v) for v in ops)
-        x = work.buffer("x", m) if m > 1 or any(v.ndim for v in ops) else None
+        m = max(t.size, sigma.size, lam.size, delta.size)
+        x = work.buffer("x", m) if t.ndim or sigma.ndim or lam.ndim or delta.ndim else None
         if depth == 2:  # x = cδ − 2σt
             x = minus_product(delta if c == 1 else _times(c, delta, work, "c"), _times(2.0, sigma, work, "a"), t,
                               out=x, work=work)

@@ -168,10 +168,11 @@ def available_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def check_workers(workers: object) -> int:
-    """``workers`` as a positive int (None: :func:`available_workers`), else a one-line error."""
+def check_workers(workers: object) -> int | None:
+    """``workers`` as a positive int, or None (every available core, looked up when needed);
+    else a one-line error."""
     if workers is None:
-        return available_workers()
+        return None
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)):
         raise TypeError(f"workers must be a positive integer or None, got {type(workers).__name__}")
     if workers < 1:
@@ -300,7 +301,7 @@ class NumpyFunction:
         return self._call_validated(flat, shape, workers=workers)
 
     def _call_validated(self, flat: Sequence[np.ndarray], shape: tuple[int, ...],
-                        prepare: Prepare | None = None, workers: int = 1) -> np.ndarray:
+                        prepare: Prepare | None = None, workers: int | None = 1) -> np.ndarray:
         """The private fast path: operands already finite float64, as from
         :func:`~symdyn.numeric.domain.flatten` (0-d or 1-d of the broadcast size).
 
@@ -322,8 +323,12 @@ class NumpyFunction:
                 ops = prepare(ops, work)
             _evaluate(self._node, ops, stop - start, out[start:stop], work)
 
+        if n < THREADS_MIN:
+            workers = 1
+        elif workers is None:
+            workers = available_workers()
         with np.errstate(under="ignore"):
-            run_blocks(run, -(-n // BLOCK), min(n, BLOCK), workers if n >= THREADS_MIN else 1)
+            run_blocks(run, -(-n // BLOCK), min(n, BLOCK), workers)
         return out.reshape(shape)[()] if shape == () else out.reshape(shape)
 
 

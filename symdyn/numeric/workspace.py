@@ -39,9 +39,11 @@ class Workspace:
         return self.buffer(key, m).view(np.bool_)[:m]
 
     def _new(self) -> np.ndarray:
+        if self.size < 8192:  # up to 64 kB: plain heap arrays are cheap
+            return np.empty(self.size)
         if not self._free:
-            per = max(1, _CHUNK // max(self.size, 1))
-            if per == 1 or self.size * 8 < 65536:  # small: plain heap arrays are cheap
+            per = max(1, _CHUNK // self.size)
+            if per == 1:
                 return np.empty(self.size)
             self._free = list(np.empty(per * self.size).reshape(per, self.size))
         return self._free.pop()
