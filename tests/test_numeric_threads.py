@@ -178,6 +178,12 @@ def _lambdified(args, expr):
     return lower._lambdify(args, expr)
 
 
+def _full(operands, n):
+    """Every operand as an array of n points: the reference runs numpy's array loops, whose bits
+    the kernels give also for 0-d operands (numpy's scalar ``x**4`` may differ from its array loop)."""
+    return [np.broadcast_to(o, (n,)).copy() for o in operands]
+
+
 def _leaves(expr):
     if isinstance(expr, sp.Piecewise):
         return [leaf for v, _ in expr.args for leaf in _leaves(v)]
@@ -186,8 +192,8 @@ def _leaves(expr):
 
 def test_kernels_compute_what_sympys_printer_computes():
     """The in-place kernel of every leaf of the evaluators' stable forms, and of the matrix
-    layer's product maps, returns the bits of sympy's lambdify on the same expression, with
-    array and with 0-d operands (the operations are the printer's, in its order)."""
+    layer's product maps, returns the bits of sympy's lambdify on the same expression at the
+    same points, with array and with 0-d operands (the operations are the printer's, in its order)."""
     from symdyn.derive.dynamics import product_map
     from symdyn.numeric.forms import _flow_lowered, _gd_lowered
     from symdyn.numeric.kernel import Kernels
@@ -214,7 +220,7 @@ def test_kernels_compute_what_sympys_printer_computes():
             out = np.empty(n)
             with np.errstate(all="ignore"):
                 kernels(tuple(use), out, Workspace(n))
-                expected = np.broadcast_to(_lambdified(args, expr)(*use), (n,))
+                expected = np.broadcast_to(_lambdified(args, expr)(*_full(use, n)), (n,))
             assert _same_bits(out, expected), (expr, scalar)
     # negative control: the bit comparison sees a different association of the same product
     a, b, c = (rng.uniform(0.05, 3.0, 3000) for _ in range(3))
@@ -251,5 +257,5 @@ def test_random_kernels_compute_what_sympys_printer_computes(expr, pattern):
     out = np.empty(n)
     with np.errstate(all="ignore"):
         kernels(ops, out, Workspace(n))
-        expected = np.broadcast_to(_lambdified(args, expr)(*ops), (n,))
+        expected = np.broadcast_to(_lambdified(args, expr)(*_full(ops, n)), (n,))
     assert _same_bits(out, expected), expr
