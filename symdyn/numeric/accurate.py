@@ -127,7 +127,8 @@ def _minus_exact(c: np.ndarray, p: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 
 def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | None = None,
-                              work: Workspace | None = None) -> tuple[np.ndarray, np.ndarray]:
+                              work: Workspace | None = None,
+                              product: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(ln|1 − ab|, sign(1 − ab)) accurate relative to ln|1 − ab|, for 0 ≤ ab < 2.
 
     With ab = p + e exactly (TwoProduct) and 1 − p = s + r exactly (Fast2Sum: |1| ≥ |p| or
@@ -145,7 +146,7 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
     changes ℓ·k by at most k·p·2^−53/|s|, so the TwoProduct runs only where k·p > 64|s|;
     elsewhere e is taken as 0 and ℓ·k errs by at most 2^−47 more — the budget of
     :func:`minus_product`. The choice is made point by point, so the bits do not depend
-    on the block.
+    on the block. ``product``: fl(ab), if the caller has formed it already (same shape).
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     shape = np.broadcast_shapes(a.shape, b.shape, () if k is None else np.shape(k))
@@ -157,16 +158,18 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
         out, sign = log_abs_one_minus_product(*flat, k=kk)
         return out.reshape(shape), (sign if sign.ndim == 0 else sign.reshape(shape))
     like = np.empty(shape)
-    p = np.multiply(a, b, out=_scratch(work, "lp", like))
+    p = np.multiply(a, b, out=_scratch(work, "lp", like)) if product is None else product
     s = np.subtract(1.0, p, out=_scratch(work, "s", like))
     z = np.subtract(s, 1.0, out=_scratch(work, "z", like))  # exact: −p − r
     z += p   # −r, exact (never −0: x + (−x) = +0)
     mag = np.abs(s, out=_scratch(work, "ell", like))
-    near = np.flatnonzero(mag < _NEAR_ONE)
+    near = np.flatnonzero(mag < _NEAR_ONE) if mag.min() < _NEAR_ONE else np.zeros(0, np.intp)
     if k is None:
         need = None  # every point
     else:
-        need = np.greater(np.multiply(k, p, out=_scratch(work, "kp", like)), mag * 64.0)
+        limit = np.multiply(mag, 64.0, out=_scratch(work, "limit", like))
+        need = np.greater(np.multiply(k, p, out=_scratch(work, "kp", like)), limit,
+                          out=np.empty(shape, bool) if work is None else work.mask(("accurate", "need"), shape[0]))
     if need is None or np.count_nonzero(need) > shape[0] // 2:
         e = two_product(a, b, work=work)[1]
         if e.ndim == 0:  # a and b 0-d, k an array

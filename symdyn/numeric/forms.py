@@ -175,7 +175,7 @@ def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
                 np.multiply(eta, lam, out=work.buffer("prod", max(eta.size, lam.size)))
         if eta.min() <= 0 or (prod.max() > limit if log else prod.max() >= limit):
             _stable_range_error(prod, eta, limit, log)
-        rate, sign = log_abs_one_minus_product(eta, lam, k=k, work=work)
+        rate, sign = log_abs_one_minus_product(eta, lam, k=k, work=work, product=prod if prod.ndim else None)
         negative = sign < 0
         # (1 − ηλ)^k < 0 needs ηλ > 1 and k odd; the common case skips the costly k % 2
         sign = np.where(negative & (k % 2 == 1), -1.0, 1.0) if negative.any() else np.ones(())

@@ -145,10 +145,11 @@ def _evaluate(node: object, arrays: tuple[np.ndarray, ...], n: int, out: np.ndar
         size = n if todo is None else todo.size
         if size == 0:
             return
-        chosen = np.broadcast_to(np.asarray(cond(*sub), dtype=bool), (size,))
-        if todo is None and chosen.all():  # fast path: one branch holds everywhere
+        chosen = np.asarray(cond(*sub), dtype=bool)
+        if todo is None and (chosen if chosen.ndim == 0 else chosen.all()):  # one branch holds everywhere
             _evaluate(value, arrays, n, out, work)
             return
+        chosen = np.broadcast_to(chosen, (size,))
         idx = np.arange(n) if todo is None else todo
         take = idx[chosen]
         if take.size:
