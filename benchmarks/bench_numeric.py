@@ -207,7 +207,7 @@ def main() -> None:
     with np.errstate(all="ignore"):
         result["expert_max_rel_error_samples"] = _max_rel(ref, expert_flow2(*samples.T))
     result["ours_max_rel_error_samples"] = _max_rel(ref, ours(*samples.T))
-    # closed form vs solve_ivp on the same 20 trajectories (w' = 2w(σ − λw), SPEC §2)
+    # closed form vs solve_ivp on the same 20 trajectories (w' = 2w(σ − λw), the L = 2 flow)
     params = list(zip(10 ** rng.uniform(-1, 1, 20), 10 ** rng.uniform(-1, 1, 20), rng.uniform(0, 5, 20),
                       strict=True))
     grid = np.linspace(0, 20, 200)

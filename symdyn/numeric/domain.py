@@ -7,7 +7,7 @@
 | δ (init scale) | [0, 1e4] | w0 = e^{−Lδ} or e^{−δ} is never formed; ln w is exact there |
 | σ | 0 or [1e−8, 1e8] | |
 | λ | [1e−8, 1e8] | λ = 0 has no fixed point (w grows without bound for L = 2) |
-| η | > 0 with ηλ < 2 | the L = 1 GD stable range (SPEC §2); ``log=True`` needs ηλ ≤ 1 |
+| η | > 0 with ηλ < 2 | the L = 1 GD stable range |1 − ηλ| < 1; ``log=True`` needs ηλ ≤ 1 |
 
 Outside it, every evaluator raises a one-line ``ValueError`` naming the argument.
 """

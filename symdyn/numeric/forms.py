@@ -1,7 +1,7 @@
-"""Ready-made vectorised evaluators of symdyn's closed forms (SPEC §2), via :func:`to_numpy`.
+"""Ready-made vectorised evaluators of symdyn's closed forms (symdyn.derive.closed_forms), via :func:`to_numpy`.
 
 * :func:`flow_numpy` — the flow w(t) (L = 1, 2) from the init convention's w0
-  ("layer": e^{−Lδ}, "product": e^{−δ}; SPEC §1), as ``f(t, sigma, lam, delta)``. δ is the
+  ("layer": e^{−Lδ}, "product": e^{−δ}; docs/conventions.md), as ``f(t, sigma, lam, delta)``. δ is the
   input, so w0 never underflows as an argument; ``log=True`` gives ln w(t), finite where
   w(t) underflows (δ up to 1e4).
 * :func:`gd_numpy` — the linear model's GD iterates w_k = σ/λ + (w0 − σ/λ)(1 − ηλ)^k
