@@ -140,6 +140,7 @@ def _other_ratios(rng: np.random.Generator, n: int) -> dict[str, float]:
                    "ours_threads": lambda: gd(k, s, l, eta, d)})
     ratios["gd_L1"] = round(r["naive"][0] / r["ours_single"][0], 3)
     ratios["gd_L1_threads"] = round(r["naive"][0] / r["ours_threads"][0], 3)
+    ratios["gd_L1_seconds"] = {name: round(t, 4) for name, (t, _) in r.items()}
     # a sweep over t (resp. k) at scalar parameters: the naive form then hoists every
     # delta-only exponential out of the loop, our accurate exponent 2δ − 2σt stays per point
     grid = np.linspace(0, 20, n)

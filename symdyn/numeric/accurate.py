@@ -163,7 +163,8 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
     z = np.subtract(s, 1.0, out=_scratch(work, "z", like))  # exact: −p − r
     z += p   # −r, exact (never −0: x + (−x) = +0)
     mag = np.abs(s, out=_scratch(work, "ell", like))
-    near = np.flatnonzero(mag < _NEAR_ONE) if mag.min() < _NEAR_ONE else np.zeros(0, np.intp)
+    positive = s.min() >= _NEAR_ONE  # the common case: no point near 1, none above (one reduction)
+    near = np.zeros(0, np.intp) if positive or mag.min() >= _NEAR_ONE else np.flatnonzero(mag < _NEAR_ONE)
     if k is None:
         need = None  # every point
     else:
@@ -184,7 +185,7 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
     if near.size:  # 1 − ab tiny: s + c from the exact e, rounded once
         s_near = s[near]
         c_near = -(z[near] if need is None else _near_remainder(a, b, s, p, near))
-    sign = np.ones(()) if s.min() > 0 and not near.size else np.where(s < 0, -1.0, 1.0)
+    sign = np.ones(()) if positive or (s.min() > 0 and not near.size) else np.where(s < 0, -1.0, 1.0)
     if near.size:
         sign[near] = np.where(s_near + c_near < 0, -1.0, 1.0)
         mag[near] = 1.0

@@ -66,6 +66,11 @@ EXP_GUARD = 600
 #: Points per evaluation block: 2^15 doubles = 256 kB per buffer, so the buffers of a kernel
 #: stay in the core's L2/L3 instead of each numpy pass streaming 8 MB through memory.
 BLOCK = 1 << 15
+#: Points per block when several threads evaluate: twice as many operations per call. Each
+#: ufunc call releases and retakes the GIL; with two threads a contended retake (a futex wait
+#: and wake, ~10-30 µs on the benchmark VM) costs more than a 2^15-point pass, so threads take
+#: longer passes (measured on 10^6 points of the flow: 2 threads 15 ms at 2^15, 13 ms at 2^16).
+THREAD_BLOCK = 2 * BLOCK
 #: Below this many points one thread evaluates: a pool of one extra thread costs 0.5 ms to start
 #: and join on the benchmark VM (more under load), 2^18 points of the flow ~4 ms on one thread.
 THREADS_MIN = 8 * BLOCK
@@ -188,7 +193,9 @@ def run_blocks(run: Callable[[int, Workspace], None], n_blocks: int, size: int, 
     a shared counter; the caller's numpy error state is set in every thread (numpy keeps it
     per thread). Blocks are handed out in order and a failing thread stops the others taking
     new ones, so the error raised is that of the first failing block — the one a single
-    thread meets first. The pool lives for this call only.
+    thread meets first. (The evaluators use longer blocks with threads, so an input with
+    errors of two kinds close together may name the other one.) The pool lives for this
+    call only.
     """
     err = np.geterr()
     if workers <= 1 or n_blocks <= 1:
@@ -309,27 +316,29 @@ class NumpyFunction:
         ``prepare(operands, work)``, if given, maps a block's operands to this function's
         ``args`` (e.g. appends an accurate exponent, in buffers of ``work``); it runs per
         block, under the same error state. Points are evaluated in blocks of :data:`BLOCK`
-        (blocks of :data:`THREADS_MIN` points or more on ``workers`` threads), each written
+        (arrays of :data:`THREADS_MIN` points or more: blocks of :data:`THREAD_BLOCK` on
+        ``workers`` threads), each written
         straight into its slice of the result; every operation is elementwise, so neither
         the blocking nor the threads change a bit of the result.
         """
         n = math.prod(shape)
         flat = tuple(flat)
         out = np.empty(n)
+        if n < THREADS_MIN:
+            workers = 1
+        elif workers is None:
+            workers = available_workers()
+        size = BLOCK if workers == 1 else THREAD_BLOCK
 
         def run(b: int, work: Workspace) -> None:
-            start, stop = b * BLOCK, min(n, (b + 1) * BLOCK)
+            start, stop = b * size, min(n, (b + 1) * size)
             ops = flat if stop - start == n else tuple(a if a.ndim == 0 else a[start:stop] for a in flat)
             if prepare is not None:
                 ops = prepare(ops, work)
             _evaluate(self._node, ops, stop - start, out[start:stop], work)
 
-        if n < THREADS_MIN:
-            workers = 1
-        elif workers is None:
-            workers = available_workers()
         with np.errstate(under="ignore"):
-            run_blocks(run, -(-n // BLOCK), min(n, BLOCK), workers)
+            run_blocks(run, -(-n // size), min(n, size), workers)
         return out.reshape(shape)[()] if shape == () else out.reshape(shape)
 
 
