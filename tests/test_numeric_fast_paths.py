@@ -194,13 +194,15 @@ def test_log_rate_is_accurate_in_every_regime():
 
 
 def test_log_rate_skips_the_product_error_only_where_k_makes_it_negligible():
-    """With k, e is dropped where k*p <= 64|1 - p|: the exponent k*l then errs by at most
-    2^-47 beyond the 2-ulp error of l (the minus_product budget). Negative control: dropping
-    e where k*p is 1e8 times larger exceeds that on the same points."""
+    """With k, e is dropped where k*2^b <= 64|1 - p| (2^b <= p < 2^(b+1), so |e| <= 2^(b-53)):
+    the exponent k*l then errs by at most 2^-47 beyond the 2-ulp error of l (the minus_product
+    budget); k is taken at that threshold. Negative control: dropping e where k is 1e8 times
+    larger exceeds the budget on the same points."""
     eta, lam = _rate_points(9)
     ref = _log_rate_reference(eta, lam)
     p = eta * lam
-    k = np.floor(64 * np.abs(1 - p) / np.maximum(p, 1e-300))
+    binade = 2.0 ** np.floor(np.log2(np.maximum(p, 1e-300)))
+    k = np.floor(64 * np.abs(1 - p) / binade)
     k = np.minimum(k, 1e15)
     ell, _ = log_abs_one_minus_product(eta, lam, k=k)
     skip, _ = log_abs_one_minus_product(eta, lam, k=np.zeros_like(k))

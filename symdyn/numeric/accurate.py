@@ -73,6 +73,25 @@ def two_product(a: np.ndarray, b: np.ndarray, *, work: Workspace | None = None) 
     return p, e
 
 
+def _product_error(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """ab − p exactly for 1-d a, b of one shape and p = fl(ab): :func:`two_product`'s error,
+    computed with five fresh arrays and no broadcasting (the index-set paths call it)."""
+    c = np.multiply(a, _SPLITTER)
+    ah = np.subtract(c, a)
+    np.subtract(c, ah, out=ah)
+    al = np.subtract(a, ah, out=c)
+    d = np.multiply(b, _SPLITTER)
+    bh = np.subtract(d, b)
+    np.subtract(d, bh, out=bh)
+    bl = np.subtract(b, bh, out=d)
+    e = np.multiply(ah, bh)
+    e -= p
+    e += np.multiply(ah, bl, out=ah)
+    e += np.multiply(al, bh, out=bh)
+    e += np.multiply(al, bl, out=al)
+    return e
+
+
 def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray, *, out: np.ndarray | None = None,
                   work: Workspace | None = None) -> np.ndarray:
     """c − ab with absolute error ≤ ulp(x)/2 + 2^−47 where x = c − ab matters (|x| < 1024).
@@ -143,10 +162,11 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
     The sign is −1 where 1 − ab < 0 (ηλ > 1; a 0-d 1 when there is none).
 
     ``k``, if given, is the power the rate is raised to (ℓ·k is an exponent): e/s then
-    changes ℓ·k by at most k·p·2^−53/|s|, so the TwoProduct runs only where k·p > 64|s|;
-    elsewhere e is taken as 0 and ℓ·k errs by at most 2^−47 more — the budget of
-    :func:`minus_product`. The choice is made point by point, so the bits do not depend
-    on the block. ``product``: fl(ab), if the caller has formed it already (same shape).
+    changes ℓ·k by at most k·|e|/|s| ≤ k·2^(b−53)/|s| with 2^b ≤ p < 2^(b+1) (|e| is at
+    most half an ulp of p), so the TwoProduct runs only where k·2^b > 64|s|; elsewhere e is
+    taken as 0 and ℓ·k errs by at most 2^−47 more — the budget of :func:`minus_product`.
+    The choice is made point by point, so the bits do not depend on the block.
+    ``product``: fl(ab), if the caller has formed it already (same shape).
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     shape = np.broadcast_shapes(a.shape, b.shape, () if k is None else np.shape(k))
@@ -169,8 +189,10 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
         need = None  # every point
     else:
         limit = np.multiply(mag, 64.0, out=_scratch(work, "limit", like))
-        need = np.greater(np.multiply(k, p, out=_scratch(work, "kp", like)), limit,
-                          out=np.empty(shape, bool) if work is None else work.mask(("accurate", "need"), shape[0]))
+        kb = _binade(p, _scratch(work, "kp", like))
+        kb *= k
+        need = np.greater(kb, limit, out=np.empty(shape, bool) if work is None else
+                          work.mask(("accurate", "need"), shape[0]))
     if need is None or np.count_nonzero(need) > shape[0] // 2:
         e = two_product(a, b, work=work)[1]
         if e.ndim == 0:  # a and b 0-d, k an array
@@ -181,7 +203,8 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
     else:
         idx = np.flatnonzero(need)
         if idx.size:
-            z[idx] += two_product(a[idx] if a.ndim else a, b[idx] if b.ndim else b)[1]
+            pa, pb = (v[idx] if v.ndim else np.full(idx.size, v) for v in (a, b))
+            z[idx] += _product_error(pa, pb, p[idx])
     if near.size:  # 1 − ab tiny: s + c from the exact e, rounded once
         s_near = s[near]
         c_near = -(z[near] if need is None else _near_remainder(a, b, s, p, near))
@@ -203,12 +226,18 @@ def _one_rate(a: np.ndarray, b: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, 
     exact, sign = log_abs_one_minus_product(a, b)
     skip, _ = log_abs_one_minus_product(a, b, k=np.zeros(1))
     p = a * b
-    need = np.greater(np.multiply(k, p), np.abs(1.0 - p) * 64.0)
+    need = np.greater(k * _binade(p, np.empty(1)), np.abs(1.0 - p) * 64.0)
     if not need.any():
         return skip.reshape(()), sign.reshape(())
     if need.all():
         return exact.reshape(()), sign.reshape(())
     return np.where(need, exact, skip), sign.reshape(())
+
+
+def _binade(p: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """2^⌊log2 p⌋ for p ≥ 0 (0 for p = 0 and subnormal p): p with its significand bits cleared."""
+    np.bitwise_and(p.view(np.uint64), np.uint64(0x7FF0000000000000), out=out.view(np.uint64))
+    return out
 
 
 def _near_remainder(a: np.ndarray, b: np.ndarray, s: np.ndarray, p: np.ndarray, idx: np.ndarray) -> np.ndarray:
