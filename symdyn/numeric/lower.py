@@ -69,7 +69,8 @@ BLOCK = 1 << 15
 #: Points per block when several threads evaluate: twice as many operations per call. Each
 #: ufunc call releases and retakes the GIL; with two threads a contended retake (a futex wait
 #: and wake, ~10-30 µs on the benchmark VM) costs more than a 2^15-point pass, so threads take
-#: longer passes (measured on 10^6 points of the flow: 2 threads 15 ms at 2^15, 13 ms at 2^16).
+#: longer passes (10^6 points of the flow, idle VM: one thread 15 ms; two threads 13-14 ms at
+#: 2^15, 10.6 ms at 2^16).
 THREAD_BLOCK = 2 * BLOCK
 #: Below this many points one thread evaluates: a pool of one extra thread costs 0.5 ms to start
 #: and join on the benchmark VM (more under load), 2^18 points of the flow ~4 ms on one thread.
@@ -353,7 +354,8 @@ def to_numpy(expr: sp.Expr, args: Sequence[sp.Symbol], *, log: bool = False,
     docstring for the stages; the result is a :class:`NumpyFunction` whose ``expr`` is
     the stable form that was printed. ``replace`` maps subexpressions of the stable form
     to symbols in ``args`` that the caller computes more accurately (e.g. an exponent
-    2δ − 2σt without cancellation); it is applied after stage 3.
+    2δ − 2σt without cancellation); it is applied after stage 3. Call the result as
+    ``f(*values, workers=None)`` (threads for large arrays; see :meth:`NumpyFunction.__call__`).
     """
     from symdyn.model import symbols as S
 
