@@ -113,7 +113,7 @@ def test_pool_threads_evaluate_blocks():
 
     def prepare(ops, work):
         seen.add(threading.get_ident())
-        time.sleep(0.002)
+        time.sleep(0.02)  # 6 blocks: 120 ms for the pool thread to start, even on a loaded machine
         return ops
 
     f = to_numpy(S.t * 2, [S.t])
