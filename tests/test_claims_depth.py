@@ -23,7 +23,7 @@ def test_quick_outcomes_hold_and_metadata(results):
     for i in IDS:
         c = catalog()[i]
         assert c.id.endswith(("-L3", "-L4")) and c.expected == HOLDS and c.method == "high-precision"
-        assert c.source.startswith("beyond the paper") and "SPEC §2 general L" in c.source
+        assert c.source.startswith("beyond the paper") and "docs/conventions.md, rescalings at depth L" in c.source
 
 
 def test_escape_values_against_asymptotics(results):

@@ -1,6 +1,6 @@
 """Accuracy harness of the numeric boundary against the same sympy expression in mpmath.
 
-Reference: symdyn.numeric.reference evaluates the *original* closed form (SPEC §2, from
+Reference: symdyn.numeric.reference evaluates the *original* closed form (w(t) of the scalar flow, from
 symdyn.closed_forms, with w0 = e^{-cδ}) at 50+ certified digits on exact float inputs, so
 every error measured is float64 error of symdyn's evaluator, not input rounding.
 

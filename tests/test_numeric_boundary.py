@@ -61,7 +61,7 @@ def test_one_line_value_errors(call, match):
 
 
 def test_log_variant_where_w_underflows():
-    """ln w at t = 0 is exactly -c*delta (SPEC §1 init), far below the double range."""
+    """ln w at t = 0 is exactly -c*delta (the init rule, docs/conventions.md), far below the double range."""
     with np.errstate(all="raise"):
         assert flow_numpy(2, log=True)(0.0, 1.0, 1.0, 1e4) == -2e4
         assert flow_numpy(2, "product", log=True)(0.0, 1.0, 1.0, 1e4) == -1e4
@@ -74,7 +74,7 @@ positive = st.floats(1e-3, 1e3)
 @settings(max_examples=60, deadline=None)
 @given(sigma=positive, lam=positive, delta=st.floats(0, 50), depth=st.sampled_from([1, 2]))
 def test_monotone_and_bounded(sigma, lam, delta, depth):
-    """SPEC §2: for w0 < σ/λ the flow increases in t, and 0 <= w <= max(w0, σ/λ)."""
+    """The logistic flow ẇ = 2w(σ − λw): for w0 < σ/λ the flow increases in t, and 0 <= w <= max(w0, σ/λ)."""
     w0 = np.exp(-depth * delta if depth == 2 else -delta)
     t = np.sort(np.concatenate([[0.0], np.logspace(-6, 12, 200)]))
     with np.errstate(all="raise"):
@@ -97,16 +97,26 @@ def test_log_variant_matches_log_of_value(sigma, lam, delta, t):
 
 
 def test_lowered_form_is_the_same_function():
-    """The printed stable form equals the closed form (exact symbolic check, SPEC §2)."""
+    """The printed stable form equals the closed form (exact symbolic check against closed_forms) on both
+    sides of the transition: S = e^{-max(x, 0)} and R = e^{min(x, 0)} are (e^{-x}, 1) for
+    x > 0 and (1, e^x) for x <= 0 (symdyn.numeric.stable.two_sided)."""
+    from symdyn.numeric.stable import ScaleDown, ScaleUp
+
     lowered = flow_numpy(2).lowered.expr  # Piecewise in x = 2δ - 2σt
-    x = 2 * S.delta - 2 * S.sigma * S.t
-    main = lowered.args[0][0].args[0][0].subs(sp.Symbol("x", real=True), x)
+    x_sym, x = sp.Symbol("x", real=True), 2 * S.delta - 2 * S.sigma * S.t
+    main = lowered.args[0][0]
+    assert main.has(ScaleDown) and main.has(ScaleUp)
     closed = flow_expr(2).args[0][0]
-    assert sp.simplify((main - closed).rewrite(sp.exp)) == 0
+    for down, up in ((sp.exp(-x_sym), 1), (1, sp.exp(x_sym))):
+        side = main.subs({ScaleDown(x_sym): down, ScaleUp(x_sym): up}).subs(x_sym, x)
+        assert sp.simplify((side - closed).rewrite(sp.exp)) == 0
+    # negative control: swapping the pair is a different function
+    wrong = main.subs({ScaleDown(x_sym): 1, ScaleUp(x_sym): sp.exp(-x_sym)}).subs(x_sym, x)
+    assert sp.simplify((wrong - closed).rewrite(sp.exp)) != 0
 
 
 def test_gd_matches_iteration():
-    """Exact-ish reference: iterate the map w+ = w + η(σ − λw) (SPEC §2) in float64 for 200 steps."""
+    """Exact-ish reference: iterate the map w+ = w + η(σ − λw) (the L = 1 GD step) in float64 for 200 steps."""
     sigma, lam, eta, delta = 0.7, 1.3, 0.4, 2.0
     w, ws = np.exp(-delta), []
     for _ in range(200):

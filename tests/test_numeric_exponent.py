@@ -6,7 +6,7 @@ of x is the relative error of w. Rounding x once costs ulp(x)/2 ≤ 2^−44 ≈ 
 1e−13 (issue #4's target) holds with ~4e−14 to spare, and the naive x = fl(c − fl(ab)),
 which adds ulp(ab)/2 (2.3e−13 for ab ≈ 2150), does not hold it.
 
-References: the closed forms (SPEC §2, symdyn.closed_forms with w0 = e^{−cδ}) in mpmath at
+References: the closed forms (symdyn.derive.closed_forms with w0 = e^{−cδ}) in mpmath at
 50 certified digits in a local context (symdyn.numeric.reference); exponents exactly in
 fractions.Fraction.
 """

@@ -110,7 +110,7 @@ def test_sheet_section_uses_verified_derivations():
 
     assert _regimes in SECTIONS
     sec = _regimes()  # only this section: build() would render the whole sheet
-    by = {e.label: e for e in sec.entries}
+    by = {item.label: item.make() for item in sec.entries}
     assert by["regime-period-two"].rhs == R.period_two_orbit().expr and R.period_two_orbit().verified
     assert by["regime-sigma0"].rhs == sp.Rational(3, 2) and by["regime-sigma0"].claim == "E9"
     assert by["psi-flow"].rhs == flow_poincare_function().expr

@@ -51,6 +51,52 @@ def test_latex_cli_unknown_name(capsys):
     assert "no result matches" in capsys.readouterr().err
 
 
+def test_latex_list_derives_nothing(capsys, monkeypatch):
+    import symdyn.output.sheet as sheet
+
+    listed = sheet.labels()
+    assert len(listed) == len({lab for _, lab in listed}) > 60
+    monkeypatch.setattr(sheet, "_entry", lambda *a: pytest.fail("--list derived an entry"))
+    assert main(["latex", "--list"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == len(listed) and any(line.split() == ["closed-forms", "flow-L2"] for line in out)
+
+
+def test_only_derives_only_what_is_asked(monkeypatch):
+    """`--only NAME` builds the matching entries and no other (the 16 s of a whole sheet is not paid)."""
+    import symdyn.output.sheet as sheet
+
+    built = []
+    real = sheet._entry.__wrapped__
+
+    def spy(i, j):
+        built.append(sheet._outline()[i].entries[j].label)
+        return real(i, j)
+
+    monkeypatch.setattr(sheet, "_entry", spy)
+    secs = sheet.build(("flow-L2", "E7"))
+    assert sorted(built) == ["E7-corrected", "E7-printed", "flow-L2"]
+    assert [e.label for s in secs for e in s.entries] == ["flow-L2", "E7-printed", "E7-corrected"]
+
+
+def test_labels_match_the_built_entries():
+    """The labels an outline announces are the labels its builders produce (checked once per entry)."""
+    assert [lab for _, lab in __import__("symdyn.output.sheet", fromlist=["labels"]).labels()] == \
+        [e.label for sec in build() for e in sec.entries]
+
+
+def test_hypotheses_and_titles_are_typeset_not_ascii():
+    """No ASCII math left in the words of the sheet: relations are in $...$ (the issue's `2*eta*sigma $<$= 1`)."""
+    import re
+
+    body = render()["formulas-body.tex"]
+    words = re.sub(r"\$[^$]*\$", "", "\n".join(line for line in body.splitlines() if line.startswith(("\\paragraph",
+                                                                                                   "\\section"))))
+    for bad in ("<=", ">=", "->", "*", "^", "$<$", " oo", "\\textless", "\\textgreater"):
+        assert bad not in words, bad
+    assert r"\section{Depth $L \geq 3$}" in body
+
+
 def test_tex_structure():
     """Without pdflatex: environments balance and every equation has exactly one unique label."""
     import re
@@ -78,3 +124,16 @@ def test_standalone_compiles_with_pdflatex(tmp_path):
     p = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "f.tex"],
                        cwd=tmp_path, capture_output=True, text=True)
     assert p.returncode == 0, p.stdout[-2000:]
+    log = (tmp_path / "f.log").read_text(errors="replace")
+    assert "Missing character" not in log  # a glyph the font lacks (the issue's "¿" for ">" in OT1 text)
+    assert "Missing character" in _compile_log(tmp_path, r"\char200")  # negative control:
+    # cmr10 (OT1, no fontenc) has no glyph 200
+
+
+def _compile_log(folder, body: str) -> str:
+    """The log of a one-line document, for the negative control of the missing-character check."""
+    import subprocess
+
+    (folder / "neg.tex").write_text("\\documentclass{article}\\begin{document}" + body + "\\end{document}\n")
+    subprocess.run(["pdflatex", "-interaction=nonstopmode", "neg.tex"], cwd=folder, capture_output=True)
+    return (folder / "neg.log").read_text(errors="replace")

@@ -14,6 +14,8 @@ from symdyn.asymptotics.result import RescaledLimit
 from symdyn.derive.depth import escape_scale, transition_equation
 from symdyn.model import symbols as S
 from symdyn.model.checks import check_depth
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import chain, rel
 
 
 def transition_symbol(depth: int) -> sp.Symbol:
@@ -36,15 +38,18 @@ def depth_rescaled_limit(depth: int, dynamics: str = "flow", init: str = "layer"
     x_L = transition_symbol(L)
     at = x_L * S.sigma / S.lam if dynamics == "flow" else sp.S.Zero
     expr = sp.Piecewise((0, S.tau < ts), (at, sp.Eq(S.tau, ts)), (S.sigma / S.lam, True))
-    a = sp.Rational(2, L) - 1
+    defining = transition_equation(L).expr.subs(sp.Symbol("x", positive=True), x_L)
+    tau_star = sp.Symbol("tau^*")
     assumptions = [
-        "sigma > 0, lambda > 0 (sigma = 0: w -> 0 for all tau; lambda = 0: w blows up at tau*)",
-        "0 < w0 < sigma/lambda; balanced factors",
-        f"x_{L} is the root in (0, 1) of 2F1(1, {a}; {a + 1}; x) = 0",
+        H(rel(S.sigma, ">", 0), ", ", rel(S.lam, ">", 0), " (", rel(S.sigma, "==", 0), ": ", S.w,
+          " tends to 0 for all ", S.tau, "; ", rel(S.lam, "==", 0), ": ", S.w, " blows up at ", tau_star, ")"),
+        H(chain(0, "<", S.w0, "<", S.sigma / S.lam), "; balanced factors"),
+        H(x_L, " is the root in (0, 1) of ", defining),
     ]
     if dynamics == "gd":
-        assumptions.append("eta fixed, admissible: L*eta*lambda*(sigma/lambda)^(2-2/L) < 2; "
-                           "tau = eta*k/scale")
+        assumptions.append(H("eta fixed, admissible: ",
+                             rel(L * S.eta * S.lam * (S.sigma / S.lam) ** (2 - sp.Rational(2, L)), "<", 2), "; ",
+                             rel(S.tau, "==", S.eta * S.k / esc.scale)))
     return RescaledLimit(expr=expr, scale=esc.scale, transitions=(ts,), boundary_values=(at,),
                          assumptions=tuple(assumptions), dynamics=dynamics, depth=L, init=init,
-                         constants={x_L: transition_equation(L).expr.subs(sp.Symbol('x', positive=True), x_L)})
+                         constants={x_L: defining})

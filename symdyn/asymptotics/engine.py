@@ -3,7 +3,7 @@
 Plain ``sympy.limit(f, delta, oo)`` cannot do this job: for w(δτ) with a symbolic τ it
 returns one τ-free value (0 or σ/λ, depending on how the closed form is written) or
 raises "depends on the sign of sign(tau)" (sympy issues #13312, #15673, #30249). The true
-limit is a step function of τ (SPEC §2, "δ → ∞ limits"; Gidel et al. 2019, Thm 2).
+limit is a step function of τ (docs/conventions.md, "δ → ∞ limits"; Gidel et al. 2019, Thm 2).
 
 Pipeline (each stage exact, nothing numeric):
 
@@ -42,6 +42,8 @@ import sympy as sp
 
 from symdyn.asymptotics.result import RescaledLimit
 from symdyn.model import symbols as S
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import rel
 
 #: Rescalings of the time variable: flow t = δτ; GD η k = δτ.
 FLOW_RESCALING: dict[sp.Symbol, sp.Expr] = {S.t: S.delta * S.tau}
@@ -232,11 +234,11 @@ def _stand_ins(positive: Iterable[sp.Symbol],
             continue
         d = sp.Dummy(s.name, positive=True)
         fwd[s], back[d] = d, s
-        words.append(f"{s} > 0")
+        words.append(H(rel(s, ">", 0)))
     for e, sgn in signs.items():
         d = sp.Dummy("fact", positive=True)
         fwd[e], back[d] = sgn * d, e
-        words.append(f"{e} {'>' if sgn > 0 else '<'} 0")
+        words.append(H(rel(e, ">" if sgn > 0 else "<", 0)))
     return fwd, back, words
 
 
@@ -263,7 +265,8 @@ def rescaled_limit(expr: sp.Expr, rescaling: Mapping[sp.Symbol, sp.Expr] | None 
     """
     rescaling = FLOW_RESCALING if rescaling is None else rescaling
     fwd, back, words = _stand_ins(positive, signs or {})
-    tau_words = [f"{S.tau} > 0 (rescaled time; {', '.join(f'{a} = {b}' for a, b in rescaling.items())})"]
+    scaled = [part for a, b in rescaling.items() for part in (", ", rel(a, "==", b))][1:]
+    tau_words = [H(rel(S.tau, ">", 0), " (rescaled time; ", *scaled, ")")]
     meta = dict(scale=S.delta, dynamics=dynamics, depth=depth, init=init,
                 assumptions=tuple(words + list(assumptions) + tau_words))
     frozen, logs = _freeze_powers(sp.sympify(expr).subs(rescaling))

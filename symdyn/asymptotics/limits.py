@@ -1,4 +1,4 @@
-"""δ → ∞ limits of the flow and of GD, built on the rescaled-limit engine (SPEC §2).
+"""δ → ∞ limits of the flow and of GD, built on the rescaled-limit engine (docs/conventions.md).
 
 Nothing here is typed in: each limit is the engine (:mod:`symdyn.asymptotics`) applied to
 a derived closed form (:mod:`symdyn.closed_forms`) or, for L = 2 GD, which has no closed
@@ -38,6 +38,8 @@ from symdyn.derive.dynamics import product_map
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import chain, rel
 
 DYNAMICS = ("flow", "gd")
 
@@ -61,12 +63,12 @@ def _branch(model: Model, expr: sp.Expr) -> tuple[sp.Expr, tuple[str, ...]]:
     expr = model.subs(expr)
     if isinstance(expr, sp.Piecewise):
         value, cond = expr.args[0]
-        return value, (f"generic branch of the closed form ({cond})",)
+        return value, (H("generic branch of the closed form (", cond, ")"),)
     return expr, ()
 
 
 def _init_words(model: Model) -> str:
-    return f"init {model.init}: w0 = {model.w0}"
+    return H(f"init {model.init}: ", rel(S.w0, "==", model.w0))
 
 
 # --------------------------------------------------------------------------- flow
@@ -139,7 +141,7 @@ def frobenius_limit(sigmas: Sequence | int, lams: Sequence | None = None,
     at = tuple(_ordered_eval(expr, t, sig) for t in transitions)
     words = tuple(dict.fromkeys(a for r in per_mode for a in r.assumptions))
     if not all(s.is_Number for s in sig):
-        words += ("sigma_1 > sigma_2 > ... (mode order)",)
+        words += (H(chain(*[p for s in sig for p in (s, ">")][:-1]), " (mode order)"),)
     return RescaledLimit(expr, S.delta, transitions, at, words,
                          tuple(u for r in per_mode for u in r.undecided), "flow", 2, init)
 
@@ -217,8 +219,9 @@ def half_time(init: str = "layer") -> Derived:
     res = residual(sp.simplify(w.subs(S.t, t_half) - S.sigma / (2 * S.lam)))
     limit = sp.limit(t_half / S.delta, S.delta, sp.oo)
     return Derived("flow half-time", sp.expand(t_half), {"w(t_half) - sigma/(2 lambda)": res},
-                   ("sigma > 0", "lambda > 0", f"init {init}", f"t_half/delta -> {limit}",
-                    "real for w0 < sigma/(2 lambda)"))
+                   (rel(S.sigma, ">", 0), rel(S.lam, ">", 0), f"init {init}",
+                    H(sp.Symbol("t_{1/2}") / S.delta, " tends to ", limit),
+                    H("real for ", rel(S.w0, "<", S.sigma / (2 * S.lam)))))
 
 
 def printed_half_time() -> PrintedForm:
@@ -240,7 +243,8 @@ def linearisation() -> Derived:
     mu = sp.factor(sp.diff(G, S.w).subs(S.w, 0))
     gap = S.eta * S.lam * S.w**2 * (2 + 2 * S.eta * S.sigma - S.eta * S.lam * S.w)
     return Derived("GD multiplier at 0", mu, {"mu*w - G(w) - gap": residual(mu * S.w - G - gap)},
-                   ("G(w) <= mu*w while eta*lambda*w <= 2*(1 + eta*sigma)",))
+                   (H(rel(sp.Function("G")(S.w), "<=", sp.Symbol("mu") * S.w), " while ",
+                     rel(S.eta * S.lam * S.w, "<=", 2 * (1 + S.eta * S.sigma))),))
 
 
 @cache
@@ -257,7 +261,7 @@ def gd_transition(init: str = "layer") -> Derived:
     (term,) = exp_terms((mu**S.k * model.w0).subs(GD_RESCALING))
     rate_at_T = residual(sp.expand_log(term.rate.subs(S.tau, T)))
     return Derived("GD transition T^eta", T, {"rate at T^eta": rate_at_T},
-                   ("sigma > 0", "eta > 0", f"init {init}: w0 = {model.w0}"))
+                   (rel(S.sigma, ">", 0), rel(S.eta, ">", 0), H(f"init {init}: ", rel(S.w0, "==", model.w0))))
 
 
 def gd_transition_series(order: int = 4, init: str = "layer") -> Derived:
@@ -267,7 +271,7 @@ def gd_transition_series(order: int = 4, init: str = "layer") -> Derived:
     # check: s · ln(1 + ησ)/η = 1 + O(η^order), i.e. s inverts ln(1 + ησ)/η to that order
     check = sp.series(s * sp.log(1 + S.eta * S.sigma) / S.eta - 1, S.eta, 0, order).removeO()
     return Derived(f"T^eta series to O(eta^{order})", sp.collect(sp.expand(s), S.eta),
-                   {"s*ln(1+eta*sigma)/eta - 1 to O(eta^order)": residual(check)}, ("sigma > 0",))
+                   {"s*ln(1+eta*sigma)/eta - 1 to O(eta^order)": residual(check)}, (rel(S.sigma, ">", 0),))
 
 
 def _gd_rescaling(model: Model) -> dict[sp.Symbol, sp.Expr]:
@@ -284,7 +288,7 @@ def _gd_linear(model: Model) -> RescaledLimit:
     facts = {} if eta_lam.is_Number else {sp.log(1 - eta_lam): -1}
     return rescaled_limit(w.subs(S.w0, model.w0), _gd_rescaling(model),
                           positive=_symbolic(model.sigma, model.lam), signs=facts,
-                          assumptions=(*words, "0 < eta*lambda < 1", _init_words(model)),
+                          assumptions=(*words, chain(0, "<", eta_lam, "<", 1), _init_words(model)),
                           dynamics="gd", depth=1, init=model.init)
 
 
@@ -319,16 +323,19 @@ def _gd_limit(model: Model) -> RescaledLimit:
         lower = rescaled_limit(model.subs(thm3_bounds()[0].expr).subs(S.w0, model.w0),
                                _gd_rescaling(model), **common)
         upper_expr = sp.piecewise_fold(sp.Min(growth.expr, fixed))
-        hyps = ("2*eta*sigma <= 1 (step-size condition of Thm 3)",
-                "0 < w0 < sigma/lambda (true for all large delta)")
+        hyps = (H(rel(2 * model.eta * model.sigma, "<=", 1), " (step-size condition of Thm 3)"),
+                H(chain(0, "<", S.w0, "<", model.sigma / model.lam), " (true for all large delta)"))
     else:
         lower = RescaledLimit(sp.S.Zero, S.delta, dynamics="gd", depth=2, init=model.init)
         upper_expr = growth.expr
-        hyps = (f"2*eta*sigma = {two_eta_sigma} > 1: Thm 3 does not apply above T^eta",)
+        hyps = (H(chain(2 * S.eta * S.sigma, "==", two_eta_sigma, ">", 1), ": Thm 3 does not apply above ",
+                  sp.Symbol("T^{eta}")),)
     upper = RescaledLimit(upper_expr, S.delta, growth.transitions, (), growth.assumptions,
                           dynamics="gd", depth=2, init=model.init)
-    words = (*hyps, "w_k <= mu^k w0 with mu = (1 + eta*sigma)^2 (linearisation at 0)",
-             "k = floor(delta*tau/eta): the bounds are monotone in k", _init_words(model))
+    mu_sym, w_k = sp.Symbol("mu"), sp.Symbol("w_k")
+    words = (*hyps, H(rel(w_k, "<=", mu_sym**S.k * S.w0), " with ", rel(mu_sym, "==", mu), " (linearisation at 0)"),
+             H(rel(S.k, "==", sp.floor(S.delta * S.tau / model.eta)), ": the bounds are monotone in k"),
+             _init_words(model))
     return squeeze(lower, upper, words)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symdyn.model import symbols as S
+from symdyn.model.printing import as_hypotheses, hypotheses_latex, latex, limit_lhs_latex, math_display, words_latex
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,14 @@ class RescaledLimit:
       for GD, η k = scale · τ.
     * ``transitions``: the τ at which the limit jumps, in increasing order.
     * ``boundary_values``: the limit exactly at each transition (``None``: no limit).
-    * ``assumptions``: the hypotheses used, in words or as sympy relations.
+    * ``assumptions``: the hypotheses used, in words and sympy relations
+      (:class:`symdyn.model.printing.Hypothesis`).
     * ``undecided``: pieces the engine could not decide symbolically.
     * ``constants``: named constants in ``expr`` (e.g. x_L), each with its defining equation.
+
+    :meth:`latex` typesets it with the time scaling in the limit, e.g. for L = 3
+    ``\\lim_{\\delta \\to \\infty} w\\left(\\tau e^{\\delta}\\right) = \\begin{cases} …``, followed by
+    each constant's defining equation; a notebook displays it (``_repr_latex_``).
     """
 
     expr: sp.Expr
@@ -41,3 +47,26 @@ class RescaledLimit:
     init: str = "layer"
     variable: sp.Symbol = S.tau
     constants: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assumptions", as_hypotheses(self.assumptions))
+
+    def lhs_latex(self) -> str:
+        """``\\lim_{δ→∞} w(scale·τ)`` (flow) or ``\\lim_{δ→∞} w_{⌊scale·τ/η⌋}`` (GD)."""
+        return limit_lhs_latex(self.scale, self.dynamics, self.variable)
+
+    def latex(self) -> str:
+        """The limit as an equation, then the defining equation of each named constant (math mode)."""
+        out = self.lhs_latex() + " = " + latex(self.expr)
+        for c, eq in self.constants.items():
+            out += (r",\quad " + words_latex("where ") + latex(c) + words_latex(" is the root in ")
+                    + latex(sp.Interval.open(0, 1)) + words_latex(" of ") + latex(eq))
+        return out
+
+    def _repr_latex_(self) -> str:
+        body = r"\begin{gathered}" + self.latex()
+        if self.assumptions:
+            body += r" \\ " + words_latex("assuming ") + hypotheses_latex(self.assumptions, math_mode=True)
+        if self.undecided:
+            body += r" \\ " + words_latex("undecided: " + "; ".join(self.undecided))
+        return math_display(body + r"\end{gathered}")

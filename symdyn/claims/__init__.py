@@ -21,6 +21,7 @@ from symdyn.claims.sweep import (
     merge,
     sweep_error,
 )
+from symdyn.model.printing import math_display, words_latex
 
 #: Modules that register claims, in report order.
 MODULES = ("derivations", "matrix", "limits", "bounds", "depth")
@@ -48,6 +49,15 @@ class Result:
     @property
     def as_expected(self) -> bool:
         return self.outcome.status == self.claim.expected
+
+    def _repr_latex_(self) -> str:
+        """The claim's id, source and outcome, typeset for a notebook."""
+        c, mark = self.claim, (r"\checkmark" if self.as_expected else r"\times")
+        head = words_latex(f"{c.id} ({c.source}): {self.outcome.status} (expected {c.expected})")
+        rows = [head + r"\ " + mark, words_latex("printed: " + c.printed)]
+        if c.corrected:
+            rows.append(words_latex("corrected: " + c.corrected))
+        return math_display(r"\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}")
 
     def json(self) -> dict:
         c = self.claim

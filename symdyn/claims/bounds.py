@@ -30,10 +30,10 @@ from symdyn.precise.gd_iterate import gd_values
 RUNS = (("1", "1", "1/10", "1e-6"), ("2", "1", "1/5", "3/10"), ("1/2", "3", "9/10", "1/100"),
         ("1", "1/2", "1/4", "1e-3"))
 
-#: SPEC §3 E7: the run on which the printed upper bound is first exceeded at k = 181.
+#: erratum E7, docs/conventions.md: the run on which the printed upper bound is first exceeded at k = 181.
 E7_RUN = ("1", "1", "1/10", "1e-6")
 
-#: SPEC §3 E8: satisfies the printed hypothesis w0 < 1 (and 2ησ = 0.98 <= 1) but diverges.
+#: erratum E8, docs/conventions.md: satisfies the printed hypothesis w0 < 1 (and 2ησ = 0.98 <= 1) but diverges.
 E8_DIVERGENT = ("1/10", "5", "49/10", "95/100")
 #: σ/λ < w0 < 1: the printed bounds swap (lower > upper) and the lower one fails at k = 1.
 E8_SWAP = ("1", "2", "1/10", "4/5")
@@ -58,7 +58,7 @@ def _printed(name: str) -> sp.Expr:
 
 
 # ----------------------------------------------------------------------------- ratio identity
-@claim("ratio-identity", source="Thm 3, proof (SPEC §2 'Discrete bounds')",
+@claim("ratio-identity", source="Thm 3, proof (docs/conventions.md 'Discrete bounds')",
        printed="u_k = 1/w_k - lambda/sigma satisfies u_{k+1}/u_k = 1 - eta sigma (2+y)/(1+y)^2, "
                "y = eta(sigma - lambda w_k), in [1 - 2 eta sigma, (1 + eta sigma)^{-2}]",
        hypotheses="L = 2 GD product map; bracket for 0 < w_k <= sigma/lambda", region="sigma, lambda, eta > 0")
@@ -138,7 +138,7 @@ def _thm3_upper(quick: bool) -> Outcome:
        printed="w_k <= sigma w0/((sigma - lambda w0) e^{(-2 eta sigma - eta^2 sigma^2) k} + lambda w0)",
        corrected="rate (1 - 2 eta sigma)^k; the printed rate is larger (1 - 2x < e^{-2x-x^2}), so every run "
                  "from 0 < w0 < sigma/lambda eventually exceeds the printed bound",
-       hypotheses=HYP, region="sigma = lambda = 1, eta = 0.1, w0 = 1e-6 (SPEC E7)", method="gd-run",
+       hypotheses=HYP, region="sigma = lambda = 1, eta = 0.1, w0 = 1e-6 (erratum E7)", method="gd-run",
        expected=HOLDS_CORRECTED)
 def _e7(quick: bool) -> Outcome:
     p_ok, c_ok, ev = _upper_evidence(E7_RUN, quick, 400)

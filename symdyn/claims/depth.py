@@ -26,7 +26,7 @@ from symdyn.precise.depth_flow import certified_depth_flow
 from symdyn.precise.evaluate import certified_evaluate, local_context
 from symdyn.precise.gd_iterate import gd_values
 
-SOURCE = "beyond the paper (Arora et al. 2019; Gissin et al. 2020), SPEC §2 general L"
+SOURCE = "beyond the paper (Arora et al. 2019; Gissin et al. 2020), docs/conventions.md, rescalings at depth L"
 
 #: One mode for every depth claim: σ/λ = 1/3, so no value is accidentally 1.
 SIGMA, LAM = sp.Rational(1, 2), sp.Rational(3, 2)

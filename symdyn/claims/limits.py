@@ -4,7 +4,7 @@ Each limit is the engine's (:mod:`symdyn.asymptotics.limits`); the checks then e
 derived closed forms (flow, in ball arithmetic) or iterate GD (:mod:`symdyn.precise.gd_iterate`,
 with its proven error bound) at large δ with certified digits (:mod:`symdyn.precise.certified`),
 so a value that contradicts a printed statement is never a rounding artefact. The evidence
-records ``"proof"`` (proven by enclosures, or agreed). Errata: E1, E5, E10, E11, E15.
+records ``"proof"`` (proven by enclosures, or agreed). Errata: E1, E5, E10, E11, E15 (docs/conventions.md).
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ H = sp.Rational(1, 10)
 #: Thm 2 parameter points (σ, λ).
 THM2_POINTS = ((sp.Rational(1, 2), 2), (3, 1))
 
-#: SPEC E10: σ-order and σ²/λ-order disagree (loss −0.2 at the plateau against −0.5 for RRR).
+#: erratum E10 (docs/conventions.md): σ-order and σ²/λ-order disagree (loss −0.2 at the plateau against −0.5 for RRR).
 E10_SIGMA, E10_LAM = (2, 1, sp.Rational(1, 2)), (10, 1, 1)
-#: The autoencoder (Σxy = Σx, σ_i = λ_i) of SPEC §4 Fig 1.
+#: The autoencoder (Σxy = Σx, σ_i = λ_i) of docs/conventions.md Fig 1.
 AUTOENCODER = (sp.Rational(1, 10), sp.Rational(1, 100), sp.Rational(1, 1000))
 
 
@@ -362,7 +362,7 @@ def _transition_runs(sigma, lam, eta, deltas: Sequence[int]) -> tuple[bool, dict
                 "|tau_half - 1/sigma| at the largest delta": f"{float(flow_gap):.4g}"}
 
 
-@claim("gd-transition", source="Cor 3 / §4: discrete transition (SPEC §2)",
+@claim("gd-transition", source="Cor 3 / §4: discrete transition (docs/conventions.md)",
        printed="GD at rescaled time tau = eta k/delta jumps at T^eta = eta/ln(1 + eta sigma) "
                "= 1/sigma + eta/2 - eta^2 sigma/12 + O(eta^3)",
        hypotheses="epsilon = 0, init 'layer', 2 eta sigma <= 1", region=f"(sigma, lambda, eta) in {GD_POINTS}",
@@ -385,7 +385,7 @@ E15_MODES, E15_ETA = ((1, 1), (sp.Rational(99, 100), sp.Rational(1, 4))), sp.Rat
 
 @claim("E15", source="Cor 3 (erratum E15)",
        printed="Cor 3: under its eta-conditions (eigengaps) GD learns the modes in sigma-order at the times T_j. "
-               "The SPEC does not reproduce the printed conditions; checked here: (a) that the flow's T_j = 1/sigma_j "
+               "symdyn does not reproduce the printed conditions; checked here: (a) that the flow's T_j = 1/sigma_j "
                "are the GD transitions, (b) whether sigma-order needs any eigengap condition",
        corrected="the transitions are T^eta_j = eta/ln(1 + eta sigma_j); T^eta decreases in sigma for every "
                  "eta > 0, so modes are learned in sigma-order for every admissible eta (2 eta sigma_1 <= 1), "
@@ -416,7 +416,7 @@ def _e15(quick: bool) -> Outcome:
 
 
 # ----------------------------------------------------------------------------- GD limit
-@claim("gd-limit", source="§4 / SPEC §2: GD rescaled limit",
+@claim("gd-limit", source="§4 / docs/conventions.md: GD rescaled limit",
        printed="w_k at eta k = delta tau -> 0 for tau < T^eta, sigma/lambda for tau > T^eta; no limit at T^eta",
        hypotheses="epsilon = 0, init 'layer', 2 eta sigma <= 1", region="sigma = lambda = 1, eta = 1/10",
        method="gd-run")

@@ -1,5 +1,5 @@
 """Matrix-level claims: Prop 1, eq (21), Thm 1 (ε = 0 and O(ε)), the §4 GD reduction, the §3.1
-autoencoder remark, Table 1, and the errata E2, E4, E12, E13, E14 (SPEC §2, §3, §4).
+autoencoder remark, Table 1, and the errata E2, E4, E12, E13, E14 (docs/conventions.md).
 
 Every check runs symdyn's own matrix simulation (:mod:`symdyn.matrix`: float64 GD and ``solve_ivp``
 flows), :mod:`symdyn.rrr`, :mod:`symdyn.diagnostics` and :mod:`symdyn.experiments` on seeded random
@@ -104,7 +104,7 @@ def _flow_horizon(sxy: np.ndarray, delta: float) -> float:
 
 
 def _gd_eta_steps(sxy: np.ndarray, delta: float) -> tuple[float, int]:
-    """η = 0.4/σ_max (2ησ ≤ 0.8: monotone regime, SPEC §2) and 2× the last discrete transition."""
+    """η = 0.4/σ_max (2ησ ≤ 0.8: monotone regime, docs/conventions.md) and 2× the last discrete transition."""
     s = np.linalg.svd(sxy, compute_uv=False)
     eta = 0.4 / float(s[0])
     return eta, int(np.ceil(2.0 * delta / np.log1p(eta * float(s[s > 1e-12].min()))))
@@ -437,7 +437,7 @@ def _e2(quick: bool) -> Outcome:
 def delta_x_printed(sx: np.ndarray) -> float:
     """Eq (27)'s Δx read literally, without the 1/√d normalisation: ½‖Σx/‖Σx‖_F − I_d‖_F².
 
-    For Σx = I_d it equals ½(√d − 1)², not 0 (SPEC E13); :func:`symdyn.diagnostics.delta_x` is the
+    For Σx = I_d it equals ½(√d − 1)², not 0 (erratum E13); :func:`symdyn.diagnostics.delta_x` is the
     corrected reading ½‖Σx/‖Σx‖_F − I/√d‖_F².
     """
     sx = np.asarray(sx, dtype=float)
@@ -492,7 +492,7 @@ def _e13(quick: bool) -> Outcome:
 @claim("E14", source="eq (28) (erratum E14)", printed="||W1W2(k) - B D B^T|| -> 0 (Fig 2 data)",
        corrected="W1W2(k) tends to the rank-r projector U_r U_r^T = RRR solution of rank r = 5; "
                  "||W - B D B^T|| tends to ||P_r - B D B^T|| (about 52), not 0",
-       hypotheses="Fig 2 set-up (SPEC §4): x = B z + 1e-3 noise, z ~ N(0, diag(4, 2, 1, .5, .25))",
+       hypotheses="Fig 2 set-up (docs/conventions.md): x = B z + 1e-3 noise, z ~ N(0, diag(4, 2, 1, .5, .25))",
        region="seed 0 (quick), seeds 0..2 (full); eta = 0.9/(2 lambda_max), delta = 6",
        method="gd-run", expected=HOLDS_CORRECTED)
 def _e14(quick: bool) -> Outcome:

@@ -1,4 +1,4 @@
-"""Random sweeps for the scalar dynamics, closed forms and flow limits (SPEC §2; E1, E3, E5).
+"""Random sweeps for the scalar dynamics, closed forms and flow limits (docs/conventions.md; E1, E3, E5).
 
 Each sweep draws exact rational parameters (:mod:`.sweep`) and checks them with symdyn's
 engines: the matrix GD of :mod:`symdyn.matrix` on 1 × 1 factors against the derived map, the

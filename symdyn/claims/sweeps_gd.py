@@ -1,4 +1,4 @@
-"""Random sweeps for Thm 3 and the discrete transition (SPEC §2 "Discrete bounds"; E7, E9).
+"""Random sweeps for Thm 3 and the discrete transition (docs/conventions.md "Discrete bounds"; E7, E9).
 
 GD runs are :func:`symdyn.precise.gd_iterate.gd_iterates` from an exact w0 (product map, L = 2) at a working
 precision chosen for the run (:func:`run_precision`); bounds are the derived forms of

@@ -1,5 +1,5 @@
 """Random sweeps for the matrix-level claims: Prop 1, eq (21)/E12, Thm 1, the §4 GD reduction, E4,
-Cor 2/E10 (SPEC §2, §3).
+Cor 2/E10 (docs/conventions.md).
 
 Problems are drawn with the generators of :mod:`.matrix` (``data_problem``: generic, non-commuting
 moments; ``assumption1_problem``: Haar-random U, V) from a seed taken from the sweep's rng, so each

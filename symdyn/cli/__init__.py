@@ -22,11 +22,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
+    """The parser with the subcommands ``commands`` (default all; each imports only what it uses)."""
     parser = _Parser(prog="symdyn", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for name in COMMANDS:
+    for name in commands:
         importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
@@ -51,7 +52,10 @@ def _parameter_pairs(parser: argparse.ArgumentParser, extra: list[str]) -> dict[
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    first = next((a for a in argv if not a.startswith("-")), None)
+    # only the command being run is imported (`symdyn latex --list` need not load matplotlib or scipy)
+    parser = build_parser((first,) if first in COMMANDS else COMMANDS)
     args, extra = parser.parse_known_args(argv)
     if extra:  # `--name value` pairs set the parameters of a --model file; anything else is an error
         if getattr(args, "model", None) is None:

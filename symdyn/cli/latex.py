@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from symdyn.output.sheet import build, render_body
+from symdyn.output.sheet import build, labels, render_body
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("latex", help="print the LaTeX of derived results",
                        description="Print the formula-sheet entries as LaTeX equations "
-                                   "(labels match derivations/formulas.tex).")
+                                   "(labels match derivations/formulas.tex). Only the entries asked for "
+                                   "are derived.")
     p.add_argument("--depth", type=int, default=None, metavar="L",
                    help="keep the results of depth L (and the depth-free ones)")
     p.add_argument("--only", nargs="+", default=(), metavar="NAME",
                    help="keep entries whose label starts with NAME (e.g. flow-L2 map)")
     p.add_argument("--model", metavar="FILE.toml", default=None,
                    help="the formula sheet of your own model (see examples/models/); --NAME VALUE sets a parameter")
+    p.add_argument("--list", action="store_true", help="list the labels (section and label), derive nothing")
     p.set_defaults(run=run)
 
 
@@ -29,9 +31,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.depth is not None and args.depth < 1:
         raise ValueError(f"depth must be an integer >= 1, got {args.depth}")
-    sections = build(tuple(args.only), args.depth)
-    if not sections:
-        raise ValueError(f"no result matches --only {' '.join(args.only)}; "
-                         "labels are listed in derivations/formulas.md")
-    print(render_body(sections))
+    found = labels(tuple(args.only), args.depth)
+    if not found:
+        raise ValueError(f"no result matches --only {' '.join(args.only)}; `symdyn latex --list` lists the labels")
+    if args.list:
+        print("\n".join(f"{key:<14} {label}" for key, label in found))
+        return 0
+    print(render_body(build(tuple(args.only), args.depth)))
     return 0

@@ -10,6 +10,7 @@ from symdyn.asymptotics.limits import DYNAMICS, gd_transition, gd_transition_ser
 from symdyn.cli.common import AGREED_MARK, add_model_args, certified_fields, model_from_args, output_key
 from symdyn.derive.depth import transition_equation
 from symdyn.model import symbols as S
+from symdyn.model.printing import hypothesis_latex
 from symdyn.model.serialize import expr_json
 from symdyn.precise.certified import AGREEMENT, CertificationError
 from symdyn.precise.constants import certified_transition_constant
@@ -61,9 +62,11 @@ def payload(args: argparse.Namespace) -> dict:
         "scale": expr_json(r.scale),
         "time": "t = scale*tau" if r.dynamics == "flow" else "eta*k = scale*tau",
         "limit": expr_json(r.expr),
+        "equation_latex": r.latex(),  # the limit with its time scaling and named constants, as one equation
         "transitions": [expr_json(t) for t in r.transitions],
         "boundary_values": [_maybe(b) for b in r.boundary_values],
         "assumptions": list(r.assumptions),
+        "assumptions_latex": [hypothesis_latex(h) for h in r.assumptions],  # words, with $math$
         "undecided": list(r.undecided),
     }
     if r.dynamics == "gd" and r.depth == 2:
@@ -88,7 +91,7 @@ def _transition_constant(depth: int, dynamics: str) -> dict:
 
 
 def _oscillation(model, digits: int) -> dict:
-    """At T^η the iterate oscillates in [Ψ(1/μ), Ψ(1)] (SPEC §2, discrete step profile)."""
+    """At T^η the iterate oscillates in [Ψ(1/μ), Ψ(1)] (docs/conventions.md, discrete step profile)."""
     if not all(v.is_Number for v in (model.sigma, model.lam, model.eta)):
         return {"oscillation_interval": None,
                 "oscillation_note": "at T^eta w_k oscillates in [Psi(1/mu), Psi(1)], mu = (1 + eta*sigma)^2; "
@@ -115,8 +118,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     scale = out["scale"]["text"]
     var = f"w({scale}*tau)" if out["dynamics"] == "flow" else f"w_k, eta*k = {scale}*tau"
-    lines = [f"{out['dynamics']}, depth L = {out['depth']}, init = {out['init']}, w0 = {out['w0'][key]}",
-             f"lim_(delta->oo) {var} =", f"  {out['limit'][key]}"]
+    head = [f"lim_(delta->oo) {var} =", f"  {out['limit'][key]}"] if key == "text" else [out["equation_latex"]]
+    lines = [f"{out['dynamics']}, depth L = {out['depth']}, init = {out['init']}, w0 = {out['w0'][key]}", *head]
     for t, b in zip(out["transitions"], out["boundary_values"], strict=True):
         value = "no limit (None)" if b is None else b[key]
         lines.append(f"transition tau = {t[key]}:  value there {value}")
@@ -137,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     if "transition_series" in out:
         lines.append(f"T^eta series: {out['transition_series'][key]} + O(eta^4)")
     lines.append("assumptions:")
-    lines += [f"  - {a}" for a in out["assumptions"]]
+    lines += [f"  - {a}" for a in out["assumptions" if key == "text" else "assumptions_latex"]]
     if out["undecided"]:
         lines.append("undecided (not guessed):")
         lines += [f"  - {u}" for u in out["undecided"]]

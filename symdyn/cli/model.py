@@ -111,9 +111,10 @@ def run_derive(args: argparse.Namespace) -> int:
     if out["relation"]:
         lines.append(f"relation        {out['relation']['relation'][key]}")
     for p in out["fixed_points"]:
-        thr = p["eta_threshold"][key] if p["eta_threshold"] else "none"
+        gd = (f"GD stable for eta < {p['eta_threshold'][key]}" if p["eta_threshold"]
+              else "no step size where the GD multiplier reaches -1")
         lines.append(f"fixed point     w* = {p['value'][key]}: R'(w*) = {p['flow_slope'][key]}, "
-                     f"GD multiplier {p['gd_multiplier'][key]}, stable for eta < {thr}")
+                     f"GD multiplier {p['gd_multiplier'][key]}, {gd}")
     lines.append("residuals (0 = verified):")
     lines += [f"  {name:<58} {r[key]}" for name, r in out["residuals"].items()]
     if out["undecided"]:

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     check_replaceable(out)             # refuse before any work, and again before the final swap
     tmp = staging_folder(out)
     try:
-        sections, summary, written, ok = [], {}, 0, True
+        sections, pages, summary, written, ok = [], [], {}, 0, True
         for i, (name, stage) in enumerate(R.STAGES, 1):
             t0 = time.perf_counter()
             print(f"[{i}/{len(R.STAGES)}] {name} …", file=sys.stderr, flush=True)
@@ -40,10 +40,12 @@ def run(args: argparse.Namespace) -> int:
                 put_file(tmp / fname, content)
             written += len(res.files)
             sections.append(res.report)
+            pages.append(res.html)
             summary[name] = {**res.summary, "seconds": f"{time.perf_counter() - t0:.1f}"}
             ok &= res.ok
-        write_folder(out, {"report.md": R.report(sections, summary)}, writer="symdyn reproduce", staging=tmp)
-        written += 1
+        reports = {"report.md": R.report(sections, summary), "report.html": R.report_html(pages, summary)}
+        write_folder(out, reports, writer="symdyn reproduce", staging=tmp)
+        written += len(reports)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,4 +1,4 @@
-"""``symdyn table1``: Δx and Δxy on bundled real classification data (SPEC §4 Table 1)."""
+"""``symdyn table1``: Δx and Δxy on bundled real classification data (docs/conventions.md Table 1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Theorem 3 of Gidel et al. (2019), corrected: bounds on the L = 2 GD iterates (SPEC §2).
+"""Theorem 3 of Gidel et al. (2019), corrected: bounds on the L = 2 GD iterates (docs/conventions.md).
 
 Proof device, derived here from :func:`symdyn.derive.dynamics.product_map` and proven by
 residuals: u_k = 1/w_k − λ/σ obeys the exact ratio identity
@@ -17,7 +17,7 @@ u0 (1 − 2ησ)^k ≤ u_k ≤ u0 (1 + ησ)^{−2k}, which gives
 
 The printed forms (the upper bound with rate e^{(−2ησ−η²σ²)k}, the hypothesis w0 < 1, the
 σ = 0 part without its condition) are kept apart as :class:`PrintedForm` claims
-(SPEC errata E7, E8, E9); they are not derived and carry no residuals.
+(errata E7, E8, E9); they are not derived and carry no residuals.
 
 >>> ratio_identity().verified, ratio_identity().expr
 (True, -eta*sigma*(y + 2)/(y + 1)**2 + 1)
@@ -35,11 +35,17 @@ import sympy as sp
 from symdyn.derive.derived import Derived, residual
 from symdyn.derive.dynamics import product_map
 from symdyn.model import symbols as S
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import as_hypotheses, chain, rel
 
 #: The auxiliary variable y = η(σ − λ w_k) of the ratio identity.
 y = sp.Symbol("y", real=True)
+_W_K = sp.Symbol("w_k", positive=True)
 
-HYPOTHESES = ("0 < w0 < sigma/lambda", "2*eta*sigma <= 1", "sigma > 0", "lambda > 0")
+HYPOTHESES = (chain(0, "<", S.w0, "<", S.sigma / S.lam), rel(2 * S.eta * S.sigma, "<=", 1), rel(S.sigma, ">", 0),
+              rel(S.lam, ">", 0))
+#: k is a GD step count.
+K_INTEGER = H(rel(S.k, ">=", 0), " integer")
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ class PrintedForm:
     hypotheses: tuple[str, ...]
     source: str
     erratum: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hypotheses", as_hypotheses(self.hypotheses))
 
 
 def _u(w: sp.Expr) -> sp.Expr:
@@ -71,7 +80,7 @@ def ratio_identity() -> Derived:
     return Derived("u ratio identity", form, {
         "identity u(G(w))/u(w)": residual(ratio - back),
         "slope eta*sigma*(y+3)/(1+y)^3": residual(slope - S.eta * S.sigma * (y + 3) / (1 + y) ** 3),
-    }, ("sigma > 0", "w != sigma/lambda", "y = eta*(sigma - lambda*w_k)"))
+    }, (rel(S.sigma, ">", 0), rel(S.w, "!=", S.sigma / S.lam), rel(y, "==", S.eta * (S.sigma - S.lam * _W_K))))
 
 
 @cache
@@ -87,7 +96,7 @@ def ratio_bracket() -> Derived:
         "ratio(y=0) - (1 - 2 eta sigma)": residual(r.subs(y, 0) - lo),
         "ratio(y=eta sigma) - (1+eta sigma)^-2": residual(r.subs(y, S.eta * S.sigma) - hi),
         **{f"identity: {k}": v for k, v in ratio_identity().residuals.items()},
-    }, ("0 <= y <= eta*sigma, i.e. 0 < w_k <= sigma/lambda",))
+    }, (H(chain(0, "<=", y, "<=", S.eta * S.sigma), ", i.e. ", chain(0, "<", _W_K, "<=", S.sigma / S.lam)),))
 
 
 def _w_from_u(q: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
@@ -107,13 +116,13 @@ def thm3_bounds() -> tuple[Derived, Derived]:
         derived, canonical = _w_from_u(q)
         checks = {"1/(u0 q^k + lambda/sigma) - bound": residual(derived - canonical)}
         checks.update({f"bracket: {k}": v for k, v in bracket.residuals.items()})
-        out.append(Derived(name, canonical, checks, HYPOTHESES + ("k >= 0 integer",)))
+        out.append(Derived(name, canonical, checks, HYPOTHESES + (K_INTEGER,)))
     return out[0], out[1]
 
 
 @cache
 def sigma_zero_bound() -> Derived:
-    """σ = 0 modes: w_k ≤ w0/(1 + 2ηλw0 k) when ηλw0 ≤ 3/2 (SPEC §2; erratum E9).
+    """σ = 0 modes: w_k ≤ w0/(1 + 2ηλw0 k) when ηλw0 ≤ 3/2 (docs/conventions.md; erratum E9).
 
     Residuals: the increment 1/w⁺ − 1/w − 2ηλ equals η²λ²w(3 − 2ηλw)/(1 − ηλw)² (≥ 0 for
     ηλw ≤ 3/2), and x = ηλw maps to x(1 − x)², which stays ≤ 3/2 on [0, 3/2] (its maximum
@@ -130,7 +139,8 @@ def sigma_zero_bound() -> Derived:
     return Derived("sigma = 0 bound", bound, {
         "increment of 1/w": residual(increment - claimed),
         "invariant x(1-x)^2 <= 3/2 on [0, 3/2]": sp.Max(*on_range) - sp.Rational(3, 8),
-    }, ("sigma = 0", "lambda >= 0", "0 < eta*lambda*w0 <= 3/2", "k >= 0 integer"))
+    }, (rel(S.sigma, "==", 0), rel(S.lam, ">=", 0), chain(0, "<", S.eta * S.lam * S.w0, "<=", sp.Rational(3, 2)),
+       K_INTEGER))
 
 
 def printed_forms() -> tuple[PrintedForm, ...]:
@@ -138,14 +148,14 @@ def printed_forms() -> tuple[PrintedForm, ...]:
     rate = sp.exp((-2 * S.eta * S.sigma - S.eta**2 * S.sigma**2) * S.k)
     upper = S.sigma * S.w0 / ((S.sigma - S.lam * S.w0) * rate + S.lam * S.w0)
     return (
-        PrintedForm("printed Thm 3 upper bound", upper, ("w0 < 1",), "Gidel et al. 2019, Thm 3",
+        PrintedForm("printed Thm 3 upper bound", upper, (rel(S.w0, "<", 1),), "Gidel et al. 2019, Thm 3",
                     "E7: 1 - 2 eta sigma < exp(-2 eta sigma - eta^2 sigma^2), so every run from "
                     "0 < w0 < sigma/lambda eventually exceeds it; corrected rate (1 - 2 eta sigma)^k"),
-        PrintedForm("printed Thm 3 hypothesis", sp.StrictLessThan(S.w0, 1), ("w0 < 1",),
+        PrintedForm("printed Thm 3 hypothesis", sp.StrictLessThan(S.w0, 1), (rel(S.w0, "<", 1),),
                     "Gidel et al. 2019, Thm 3",
                     "E8: must be 0 < w0 < sigma/lambda; with w0 < 1 only, the bounds swap and "
                     "the iteration can diverge (sigma=.1, lambda=5, eta=4.9, w0=.95)"),
-        PrintedForm("printed Thm 3 sigma = 0 part", sigma_zero_bound().expr, ("none on eta*lambda*w0",),
+        PrintedForm("printed Thm 3 sigma = 0 part", sigma_zero_bound().expr, (H("none on ", S.eta * S.lam * S.w0),),
                     "Gidel et al. 2019, Thm 3",
                     "E9: needs eta*lambda*w0 <= 3/2 and applies to the indices r_xy < i"),
     )

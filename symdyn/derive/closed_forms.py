@@ -1,4 +1,4 @@
-"""Closed forms of the balanced flow and of the linear model's GD (SPEC §2).
+"""Closed forms of the balanced flow and of the linear model's GD (docs/conventions.md).
 
 Each closed form is derived by sympy and checked by substitution (checkodesol
 style): the residual of the ODE (or map) and of the initial condition are kept.
@@ -29,6 +29,8 @@ import sympy as sp
 from symdyn.derive.derived import Derived, residual
 from symdyn.derive.dynamics import product_map, product_ode
 from symdyn.model import symbols as S
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import chain, rel
 
 _f = sp.Function("f")
 
@@ -86,7 +88,7 @@ def flow_closed_form(depth: int) -> Derived:
         checks = {f"lambda>0: {k}": v for k, v in _flow_checks(main, rhs).items()}
         checks.update({f"lambda=0: {k}": v for k, v in _flow_checks(lam0, rhs.subs(S.lam, 0)).items()})
         expr = sp.Piecewise((main, S.lam > 0), (lam0, True))
-        return Derived("flow closed form", expr, checks, ("w(0) = w0",))
+        return Derived("flow closed form", expr, checks, (rel(sp.Function("w")(0), "==", S.w0),))
     if depth == 2:
         rhs = product_ode(2).expr
         main = _bernoulli_logistic(S.sigma, S.lam)
@@ -97,7 +99,8 @@ def flow_closed_form(depth: int) -> Derived:
         checks.update({f"sigma=lambda=0: {k}": v
                        for k, v in _flow_checks(const, rhs.subs({S.sigma: 0, S.lam: 0})).items()})
         expr = sp.Piecewise((main, S.sigma > 0), (sig0, True))
-        return Derived("flow closed form", expr, checks, ("w(0) = w0 > 0", "balanced factors"))
+        return Derived("flow closed form", expr, checks,
+                       (chain(sp.Function("w")(0), "==", S.w0, ">", 0), "balanced factors"))
     raise ValueError(f"no explicit closed form for depth {depth}; use implicit_relation({depth})")
 
 
@@ -116,9 +119,10 @@ def implicit_relation(depth: int) -> Derived:
     G = v**a / (a * depth * S.sigma) * sp.hyper([1, a], [a + 1], S.lam * v / S.sigma)
     dG = sp.diff(G, v)
     res = residual(sp.hyperexpand(dG - 1 / rhs.subs(S.w, v)))
-    rel = sp.Eq(S.t, G.subs(v, S.w) - G.subs(v, S.w0))
-    return Derived("implicit flow relation", rel, {"dt/dw": res, "initial": residual(
-        rel.rhs.subs(S.w, S.w0))}, ("sigma > 0", "0 < w0, w < sigma/lambda"))
+    t_of_w = sp.Eq(S.t, G.subs(v, S.w) - G.subs(v, S.w0))
+    return Derived("implicit flow relation", t_of_w, {"dt/dw": res, "initial": residual(
+        t_of_w.rhs.subs(S.w, S.w0))}, (rel(S.sigma, ">", 0), H(chain(0, "<", S.w0, "<", S.sigma / S.lam), ", ",
+                                          chain(0, "<", S.w, "<", S.sigma / S.lam))))
 
 
 @cache
@@ -137,4 +141,4 @@ def gd_closed_form(depth: int = 1) -> Derived:
             sp.powsimp(expr.subs(S.k, S.k + 1) - st.subs(S.w, expr), force=True), force=True))
         checks[f"{tag}: initial"] = residual(expr.subs(S.k, 0) - S.w0)
     return Derived("GD closed form", sp.Piecewise((main, S.lam > 0), (lam0, True)), checks,
-                   ("w_0 = w0",))
+                   (H("start ", rel(sp.Symbol("w_k"), "==", S.w0), " at ", rel(S.k, "==", 0)),))

@@ -1,6 +1,6 @@
 """Depth L >= 3: elementary closed forms, the escape-time scale and the δ → ∞ limit (issue #10).
 
-The balanced flow ẇ = L w^{2−2/L}(σ − λw) (SPEC §2, :func:`~symdyn.derive.dynamics.product_ode`) has the
+The balanced flow ẇ = L w^{2−2/L}(σ − λw) (docs/conventions.md, :func:`~symdyn.derive.dynamics.product_ode`) has the
 implicit solution t = G(w) − G(w0). With y = w^{1/L} the integrand splits into a singular and a
 regular part,
 
@@ -36,6 +36,8 @@ from symdyn.derive.derived import Derived, residual
 from symdyn.derive.dynamics import product_map, product_ode
 from symdyn.model import symbols as S
 from symdyn.model.checks import check_depth, check_init, init_exponent
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import chain, rel
 
 #: Auxiliary symbols: y = w^{1/L}, z = (λw/σ)^{1/L}, x = λw/σ, ζ (integration variable).
 _y, _z, _x, _zeta = sp.symbols("y z x zeta", positive=True)
@@ -66,7 +68,7 @@ def regular_integral(depth: int) -> Derived:
     J = _real_branch(sp.integrate(_zeta / (1 - _zeta**L), (_zeta, 0, _z)), _z)
     checks = {"dJ/dz": residual(sp.diff(J, _z) - _z / (1 - _z**L)), "J(0)": residual(J.subs(_z, 0)),
               "imaginary part": residual(J.coeff(sp.I))}
-    return Derived(f"J_{L}", J, checks, ("0 <= z < 1",))
+    return Derived(f"J_{L}", J, checks, (chain(0, "<=", sp.Symbol("z"), "<", 1),))
 
 
 @cache
@@ -89,10 +91,15 @@ def elementary_relation(depth: int) -> Derived:
     dG = sp.diff(G(S.w), S.w)
     # the derivative check at σ = λ = 1 symbolically in w, then in general by rescaling w
     res = residual(sp.powsimp(sp.expand_power_base(dG - 1 / rhs, force=True), force=True))
-    rel = sp.Eq(S.t, G(S.w) - G(S.w0))
-    return Derived("elementary flow relation", rel,
-                   {"dt/dw": res, "initial": residual(rel.rhs.subs(S.w, S.w0))},
-                   ("sigma > 0, lambda > 0", "0 < w0, w < sigma/lambda"))
+    t_of_w = sp.Eq(S.t, G(S.w) - G(S.w0))
+    return Derived("elementary flow relation", t_of_w,
+                   {"dt/dw": res, "initial": residual(t_of_w.rhs.subs(S.w, S.w0))},
+                   (H(rel(S.sigma, ">", 0), ", ", rel(S.lam, ">", 0)),
+                    H(chain(0, "<", S.w0, "<", S.sigma / S.lam), ", ", chain(0, "<", S.w, "<", S.sigma / S.lam))))
+
+
+#: The modes with an explicit flow at depth L >= 3 (keys of :func:`special_mode_solutions`).
+EXPLICIT_MODES = ("sigma=0", "lambda=0")
 
 
 @cache
@@ -107,7 +114,7 @@ def special_mode_solutions(depth: int) -> dict[str, Derived]:
     rhs = product_ode(L).expr
     out = {}
     f = sp.Function("f")
-    for name, case in (("sigma=0", {S.sigma: 0}), ("lambda=0", {S.lam: 0})):
+    for name, case in zip(EXPLICIT_MODES, ({S.sigma: 0}, {S.lam: 0}), strict=True):
         r = sp.expand(rhs.subs(case))
         coeff, n = r.as_coeff_exponent(S.w)        # ẇ = c w^n, Bernoulli: v = w^{1−n} is linear in t
         v_rhs = sp.expand((1 - n) * coeff)          # v̇ = (1 − n) c
@@ -119,7 +126,8 @@ def special_mode_solutions(depth: int) -> dict[str, Derived]:
         ode_res = (sp.diff(w_t, S.t) - r.subs(S.w, w_t)).subs(S.t, t_of_B)
         checks = {"ode": residual(sp.powsimp(sp.expand_power_base(ode_res, force=True), force=True)),
                   "initial": residual(sp.powsimp(w_t.subs(S.t, 0) - S.w0, force=True))}
-        hyp = ("w0 > 0",) if name == "sigma=0" else ("w0 > 0", "t < w0^(-(L-2)/L)/((L-2) sigma)")
+        hyp = (rel(S.w0, ">", 0),) if name == "sigma=0" else (
+            rel(S.w0, ">", 0), rel(S.t, "<", S.w0 ** (-sp.Rational(L - 2, L)) / ((L - 2) * S.sigma)))
         out[name] = Derived(f"flow, {name}", w_t, checks, hyp)
     return out
 
@@ -190,7 +198,7 @@ def transition_equation(depth: int) -> Derived:
     series_res = residual(sp.series(elem - trunc, _z, 0, 4 * L).removeO())
     return Derived("transition equation", sp.Eq(sp.hyper([1, a], [a + 1], _x), 0),
                    {"series coefficient n": coeff_res, "elementary form to x^3": series_res},
-                   ("x = lambda w*/sigma in (0, 1)",))
+                   (H(rel(sp.Symbol("x"), "==", S.lam * sp.Symbol("w^{*}") / S.sigma), " in (0, 1)"),))
 
 
 @cache
@@ -198,7 +206,7 @@ def gd_step_bound(depth: int) -> Derived:
     """The multiplier of the product map at the fixed point σ/λ: 1 − Lηλ(σ/λ)^{2−2/L}.
 
     GD converges monotonically to σ/λ when Lηλ(σ/λ)^{2−2/L} <= 1 and is stable when < 2
-    (L = 2: 1 − 2ησ, SPEC §2).
+    (L = 2: 1 − 2ησ, docs/conventions.md).
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
@@ -210,7 +218,7 @@ def gd_step_bound(depth: int) -> Derived:
                    {"multiplier": residual(sp.powsimp(sp.expand_power_base(mult - claim, force=True),
                                                       force=True)),
                     "fixed point": residual(g.subs(S.w, fixed) - fixed)},
-                   ("sigma > 0, lambda > 0",))
+                   (H(rel(S.sigma, ">", 0), ", ", rel(S.lam, ">", 0)),))
 
 
 @cache
@@ -242,7 +250,7 @@ def gd_escape_expansion(depth: int) -> dict[str, Derived]:
         "flow": Derived("dX/dt", flow_claim, {"chain rule": residual(
             sp.powsimp(sp.expand_power_base(flow - flow_claim, force=True), force=True))}),
         "gd": Derived("X_next - X", claim, {"series": residual(sp.expand(series - claim))},
-                      ("lambda w neglected (escape phase)",)),
+                      (H(S.lam * S.w, " neglected (escape phase)"),)),
         "lag_rate": Derived("d lag / d ln w", lag_rate,
                             {"claim": residual(lag_rate - (L - 1) * S.eta / (2 * L))}),
     }

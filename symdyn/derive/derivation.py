@@ -18,6 +18,7 @@ from symdyn.derive.derived import Derived
 from symdyn.derive.dynamics import balanced_factor_map, conserved_quantities, loss, product_map, product_ode
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
+from symdyn.model.printing import latex, math_display, words_latex
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,24 @@ class Derivation:
     conserved: tuple[Derived, ...]
     closed_form: Derived
     gd_closed_form: Derived | None
+
+    def _repr_latex_(self) -> str:
+        """The loss, the flow, the GD maps, the closed form and the conserved quantities, typeset."""
+        w_dot, w_next, a_next = sp.Symbol(r"\dot{w}"), sp.Symbol("w^{+}"), sp.Symbol("a^{+}")
+        closed = self.closed_form.expr
+        rows = [(sp.Symbol(r"\ell"), self.loss), (w_dot, self.ode.expr), (w_next, self.gd_map.expr),
+                (a_next, self.factor_map.expr)]
+        w_t = sp.Function("w")(S.t)
+        rows.append((closed.lhs, closed.rhs) if isinstance(closed, sp.Equality) else (w_t, closed))
+        if self.gd_closed_form is not None:
+            rows.append((sp.Symbol("w_{k}"), self.gd_closed_form.expr))
+        lines = [latex(a) + " &= " + latex(b) for a, b in rows]
+        lines += [r"\frac{d}{dt}\left(" + latex(c.expr) + r"\right) &= 0" for c in self.conserved]
+        ok = all(r == 0 for r in self.residuals.values())
+        status = words_latex(f"depth L = {self.model.depth}, init {self.model.init}; "
+                             + ("every residual is 0 (verified)" if ok else "some residual is not 0"))
+        return math_display(r"\begin{gathered}\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned} \\ "
+                            + status + r"\end{gathered}")
 
     @property
     def residuals(self) -> dict[str, sp.Expr]:

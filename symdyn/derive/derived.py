@@ -12,20 +12,37 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from symdyn.model.printing import as_hypotheses, hypotheses_latex, latex, math_display, words_latex
+
 
 @dataclass(frozen=True)
 class Derived:
     """A derived expression with its verification residuals.
 
     ``expr`` is the result; ``residuals`` maps a check's name to its simplified
-    residual, which is ``0`` when the check passes; ``hypotheses`` says in words
-    what the result assumes.
+    residual, which is ``0`` when the check passes; ``hypotheses`` says what the result
+    assumes, in words and sympy relations (:class:`symdyn.model.printing.Hypothesis`).
+    In a notebook it displays typeset (``_repr_latex_``).
     """
 
     name: str
     expr: sp.Basic
     residuals: dict[str, sp.Expr] = field(default_factory=dict)
     hypotheses: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hypotheses", as_hypotheses(self.hypotheses))
+
+    def latex(self) -> str:
+        """The result and its hypotheses in math mode (no surrounding ``$``)."""
+        head = latex(self.expr)
+        if self.hypotheses:
+            head += r" \qquad \left(" + hypotheses_latex(self.hypotheses, math_mode=True) + r"\right)"
+        return head
+
+    def _repr_latex_(self) -> str:
+        checked = r"\checkmark\ \text{verified}" if self.verified else r"\text{not verified}"
+        return math_display(words_latex(self.name + ":") + r"\ " + self.latex() + r" \quad " + checked)
 
     @property
     def verified(self) -> bool:

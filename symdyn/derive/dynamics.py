@@ -1,4 +1,4 @@
-"""The dynamics of one mode, derived by sympy from the per-mode loss (SPEC §1–2).
+"""The dynamics of one mode, derived by sympy from the per-mode loss (docs/conventions.md).
 
 Pipeline, each stage checked by a residual:
 
@@ -28,6 +28,7 @@ import sympy as sp
 from symdyn.derive.derived import Derived, residual
 from symdyn.model import symbols as S
 from symdyn.model.factor_model import paper_loss
+from symdyn.model.printing import Hypothesis as H
 
 
 def _check_depth(depth: int) -> int:
@@ -101,7 +102,8 @@ def product_ode(depth: int) -> Derived:
     x = sp.Symbol("x", positive=True)
     chain = dp.subs({ai: x for ai in a})
     res = residual(chain - rhs.subs(S.w, x**depth))
-    hyps = ("balanced start: all factors equal (kept for all t since a_i^2 - a_j^2 is conserved)",)
+    a_i, a_j = sp.symbols("a_i a_j", real=True)
+    hyps = (H("balanced start: all factors equal (kept for all t since ", a_i**2 - a_j**2, " is conserved)"),)
     return Derived("product ODE", rhs, {"reduction": res}, hyps)
 
 

@@ -7,7 +7,7 @@ formal power series, both = x + O(x²), with
 * the Poincaré function P:  P(m z) = g(P(z)),
 * the Koenigs function  K:  K(g(x)) = m K(x),
 
-and K = P⁻¹. Comparing the coefficients of z^n gives the recursions (SPEC §2,
+and K = P⁻¹. Comparing the coefficients of z^n gives the recursions (docs/conventions.md,
 "Discrete step profile")
 
     c_n (m^n − m) = [z^n] Σ_{j≥2} b_j P_{<n}(z)^j,

@@ -25,6 +25,8 @@ from symdyn.derive.dynamics import product_map, product_ode
 from symdyn.derive.linearisation import koenigs_coefficients, poincare_coefficients, series_residual
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import rel
 
 #: The chart variable of Ψ (Ψ(z) = z + O(z²)).
 z = sp.Symbol("z")
@@ -78,7 +80,7 @@ def poincare_function(model: Model | None = None, order: int = 4) -> Derived:
         res["eta -> 0 limit equals the flow's Psi"] = residual(
             sum(sp.limit(d.expr.coeff(z, n), S.eta, 0) * z**n for n in range(1, order + 1))
             - model.subs(flow))
-    return Derived(d.name, d.expr, res, d.hypotheses + ("sigma > 0, eta > 0",))
+    return Derived(d.name, d.expr, res, d.hypotheses + (H(rel(S.sigma, ">", 0), ", ", rel(S.eta, ">", 0)),))
 
 
 def koenigs_function(model: Model | None = None, order: int = 4, at: str = "fixed") -> Derived:
@@ -103,4 +105,4 @@ def flow_poincare_function() -> Derived:
         "Psi(e^(2 sigma t) z) - w(t; w0=Psi(z))": residual(
             psi.subs(z, sp.exp(2 * S.sigma * t) * z) - closed.subs(S.w0, psi)),
     }
-    return Derived("Poincaré function of the L = 2 flow at 0", psi, res, ("sigma > 0",))
+    return Derived("Poincaré function of the L = 2 flow at 0", psi, res, (rel(S.sigma, ">", 0),))

@@ -1,4 +1,4 @@
-"""Step-size regimes of the GD maps, derived by sympy (SPEC §2, Thm 3 and E9).
+"""Step-size regimes of the GD maps, derived by sympy (docs/conventions.md, Thm 3 and E9).
 
 L = 2, f(w) = w(1 + η(σ − λw))², s = ησ:
 
@@ -31,8 +31,12 @@ from symdyn.derive.dynamics import product_map
 from symdyn.derive.kernels import product2_constants, product2_steps
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import chain, rel
 
 s_, lam_, eta_, sig_, w_ = S.eta * S.sigma, S.lam, S.eta, S.sigma, S.w
+_F_W = sp.Function("f")(w_)
+_W_K, _W_K1 = sp.Symbol("w_k", positive=True), sp.Symbol("w_{k+1}", positive=True)
 
 
 def _f(depth: int = 2) -> sp.Expr:
@@ -47,7 +51,8 @@ def fixed_points() -> Derived:
     expected = (sp.S.Zero, sig_ / lam_, (2 + s_) / (eta_ * lam_))
     res = {f"f({p}) - {p}": residual(f.subs(w_, p) - p) for p in expected}
     res["solve finds exactly these"] = sp.S(len(found ^ {sp.factor(p) for p in expected}))
-    return Derived("fixed points of the L = 2 GD map", sp.Tuple(*expected), res, ("eta, lambda > 0",))
+    return Derived("fixed points of the L = 2 GD map", sp.Tuple(*expected), res,
+                   (H(rel(eta_, ">", 0), ", ", rel(lam_, ">", 0)),))
 
 
 def multipliers() -> Derived:
@@ -72,7 +77,8 @@ def monotone_threshold() -> Derived:
                residual((1 + s_) / (3 * eta_ * lam_) - sig_ / lam_ - (1 - 2 * s_) / (3 * eta_ * lam_)),
            "f'(sigma/lambda) = 0 at eta = 1/(2 sigma)": residual(eta_star[0] - 1 / (2 * sig_))}
     return Derived("monotone convergence", sp.Le(s_, sp.Rational(1, 2)), res,
-                   ("0 < w0 < sigma/lambda", "then w < f(w) <= sigma/lambda on (0, sigma/lambda)"))
+                   (chain(0, "<", S.w0, "<", sig_ / lam_),
+                    H("then ", chain(w_, "<", _F_W, "<=", sig_ / lam_), " on ", sp.Interval.open(0, sig_ / lam_))))
 
 
 def oscillation_thresholds() -> Derived:
@@ -83,7 +89,7 @@ def oscillation_thresholds() -> Derived:
     res = {"nu = 0 at eta sigma = 1/2": residual(lo * sig_ - sp.Rational(1, 2)),
            "nu = -1 at eta sigma = 1": residual(hi * sig_ - 1)}
     expr = sp.And(sp.StrictLessThan(sp.Rational(1, 2), s_), sp.StrictLessThan(s_, 1))
-    return Derived("oscillating convergence", expr, res, ("sigma, lambda > 0",))
+    return Derived("oscillating convergence", expr, res, (H(rel(sig_, ">", 0), ", ", rel(lam_, ">", 0)),))
 
 
 def period_two_orbit() -> Derived:
@@ -101,7 +107,7 @@ def period_two_orbit() -> Derived:
            "f(w+) - w-": residual(f.subs(w_, orbit[1]) - orbit[0]),
            "born at eta sigma = 1": residual(orbit[0].subs(eta_, 1 / sig_) - sig_ / lam_)}
     return Derived("period-2 orbit", sp.Tuple(*orbit), res,
-                   ("eta*sigma >= 1 (real orbit)", f"other period-2 factor: {sp.factor(q4.as_expr())}"))
+                   (H(rel(s_, ">=", 1), " (real orbit)"), H("other period-2 factor: ", sp.factor(q4.as_expr()))))
 
 
 def cycle_multiplier() -> Derived:
@@ -119,7 +125,7 @@ def cycle_multiplier() -> Derived:
            "multiplier = -1 only at eta sigma = sqrt(5) - 1": sp.S(len(ends) - 1)
            + residual(ends[0] - (sp.sqrt(5) - 1))}
     return Derived("period-2 cycle multiplier", mult, res,
-                   ("the 2-cycle is stable for 1 < eta*sigma < sqrt(5) - 1",))
+                   (H("the 2-cycle is stable for ", chain(1, "<", s_, "<", sp.sqrt(5) - 1)),))
 
 
 def zero_mode_bound() -> Derived:
@@ -136,8 +142,8 @@ def zero_mode_bound() -> Derived:
            "invariance: max u+ on [0, 3/2] - 3/8": residual(umax - sp.Rational(3, 8)),
            "w - w+ - w u (2 - u)": residual((u - up) - u * u * (2 - u))}
     return Derived("sigma = 0 mode", sp.Le(eta_ * lam_ * S.w0, sp.Rational(3, 2)), res,
-                   ("sigma = 0", "w_{k+1} <= w_k iff eta*lambda*w_k <= 2",
-                    "then 1/(eta lambda w_k) >= 1/(eta lambda w0) + 2k"))
+                   (rel(sig_, "==", 0), H(rel(_W_K1, "<=", _W_K), " iff ", rel(eta_ * lam_ * _W_K, "<=", 2)),
+                    H("then ", rel(1 / (eta_ * lam_ * _W_K), ">=", 1 / (eta_ * lam_ * S.w0) + 2 * S.k))))
 
 
 def linear_thresholds() -> Derived:

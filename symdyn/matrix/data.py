@@ -1,6 +1,6 @@
 """The data layer: bundled classification data sets and user ``.npz`` files (I/O lives here, not in the math).
 
-Table 1 (SPEC §4) needs real classification data that ships inside an installable package:
+Table 1 (docs/conventions.md) needs real classification data that ships inside an installable package:
 scikit-learn's bundled iris, wine, breast_cancer and digits are read from the package's own
 files (no download). scikit-learn is the optional extra ``symdyn[data]``.
 """

@@ -1,8 +1,8 @@
-"""How far data are from Assumption 1: the diagnostics Δx and Δxy (SPEC §2, paper eq 27).
+"""How far data are from Assumption 1: the diagnostics Δx and Δxy (docs/conventions.md, paper eq 27).
 
 Assumption 1 asks for Σx = U(Dx + B)Uᵀ and Σxy = U Dxy Vᵀ with U, V orthogonal, Dx, Dxy
 diagonal and ‖B‖₂ ≤ ε. The two numbers (the reading of eq 27 that makes 0 the "holds"
-value, SPEC E13):
+value, erratum E13 (docs/conventions.md)):
 
 * Δx = ½ ‖Σx/‖Σx‖_F − I/√d‖_F²  — how far Σx is from a multiple of I (0 for Σx ∝ I);
 * Δxy = ‖offdiag(UᵀΣxU)‖_F / ‖Σx‖_F — how far the singular vectors U of Σxy are from
@@ -11,7 +11,7 @@ value, SPEC E13):
 When rank Σxy = r_xy < d the SVD fixes only r_xy columns of U and Δxy depends on how the
 rest is completed. ``completion`` selects it:
 
-* ``"complement"`` (default, SPEC §2): the eigenvectors of the compressed block CᵀΣxC on the
+* ``"complement"`` (default, docs/conventions.md): the eigenvectors of the compressed block CᵀΣxC on the
   orthogonal complement C of range(Σxy) — the completion that makes Δxy = 0 whenever some
   U of Assumption 1 exists (with distinct σ);
 * ``"lapack"``: the trailing columns of LAPACK's full U (``numpy.linalg.svd``), arbitrary;
@@ -103,7 +103,7 @@ def adapted_basis(sx: np.ndarray, sxy: np.ndarray, completion: str = "complement
 
 
 def delta_x(sx: np.ndarray) -> float:
-    """Δx = ½ ‖Σx/‖Σx‖_F − I/√d‖_F² (SPEC §2; 0 iff Σx ∝ I)."""
+    """Δx = ½ ‖Σx/‖Σx‖_F − I/√d‖_F² (docs/conventions.md; 0 iff Σx ∝ I)."""
     sx = np.asarray(sx, dtype=float)
     if sx.ndim != 2 or sx.shape[0] != sx.shape[1]:
         raise ValueError(f"Sigma_x must be a square matrix, got shape {sx.shape}")
@@ -124,7 +124,7 @@ def offdiag_norm(M: np.ndarray) -> float:
 
 
 def delta_xy(sx: np.ndarray, sxy: np.ndarray, completion: str = "complement") -> float:
-    """Δxy = ‖offdiag(UᵀΣxU)‖_F / ‖Σx‖_F with U from :func:`adapted_basis` (SPEC §2)."""
+    """Δxy = ‖offdiag(UᵀΣxU)‖_F / ‖Σx‖_F with U from :func:`adapted_basis` (docs/conventions.md)."""
     b = adapted_basis(sx, sxy, completion)
     norm = np.linalg.norm(sx)
     if norm == 0:
@@ -133,7 +133,7 @@ def delta_xy(sx: np.ndarray, sxy: np.ndarray, completion: str = "complement") ->
 
 
 def moments(X: np.ndarray, Y: np.ndarray, center: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """(Σx, Σxy) = (XᵀX/n, XᵀY/n) (SPEC §1); ``center`` subtracts the column means first."""
+    """(Σx, Σxy) = (XᵀX/n, XᵀY/n) (docs/conventions.md); ``center`` subtracts the column means first."""
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     if X.ndim != 2 or Y.ndim != 2:
@@ -159,6 +159,6 @@ def check_assumption1(sx: np.ndarray, sxy: np.ndarray,
     if value > threshold:
         warnings.warn(
             f"data far from Assumption 1: Delta_xy = {value:.3g} > {threshold:g}; the per-mode "
-            "(scalar) dynamics do not describe this matrix run (SPEC §2)",
+            "(scalar) dynamics do not describe this matrix run (docs/conventions.md)",
             Assumption1Warning, stacklevel=2)
     return value

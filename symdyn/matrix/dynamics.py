@@ -1,16 +1,16 @@
-"""Matrix-level dynamics of the linear model W and the two-layer network (W1, W2) (SPEC §2 "Matrix forms").
+"""Matrix-level dynamics of the linear model W and the two-layer network (W1, W2) (docs/conventions.md "Matrix forms").
 
 Float64 numpy throughout: this is the simulation the scalar theory must describe.
 
-* Loss f(W) = ½ tr(WᵀΣxW) − tr(WᵀΣxy) (+ const), gradient ∇_W f = ΣxW − Σxy (SPEC §1).
-* Linear GD W⁺ = W − η(ΣxW − Σxy); closed form (eq 21 corrected, SPEC E12: the power is on the
+* Loss f(W) = ½ tr(WᵀΣxW) − tr(WᵀΣxy) (+ const), gradient ∇_W f = ΣxW − Σxy (docs/conventions.md).
+* Linear GD W⁺ = W − η(ΣxW − Σxy); closed form (eq 21 corrected, erratum E12 (docs/conventions.md): the power is on the
   LEFT) W_k = Σx†Σxy + (I − ηΣx)^k (W0 − Σx†Σxy). Linear flow (Prop 1)
   W(t) = e^{−tΣx}(W0 − Σx†Σxy) + Σx†Σxy.
 * Two-layer GD W1⁺ = W1 − η(ΣxW − Σxy)W2ᵀ, W2⁺ = W2 − ηW1ᵀ(ΣxW − Σxy), W = W1W2; the flow is the
   same vector field, integrated by ``scipy.integrate.solve_ivp``.
 * Spectral init (Thm 1): W1 = U M Q, W2 = Q⁻¹ N Vᵀ, M, N rectangular diagonal. With ε = 0 and Q
   orthogonal the run stays U diag(w_i) Vᵀ and each w_i follows the scalar map / flow of
-  :mod:`symdyn.dynamics`; a non-orthogonal Q breaks that (SPEC E4), which
+  :mod:`symdyn.dynamics`; a non-orthogonal Q breaks that (erratum E4, docs/conventions.md), which
   :func:`per_mode_check` measures as off-diagonal mass.
 
 >>> import numpy as np
@@ -41,7 +41,7 @@ from symdyn.numeric import to_numpy
 
 
 def loss(sx: np.ndarray, sxy: np.ndarray, W: np.ndarray) -> float:
-    """f(W) = ½ tr(WᵀΣxW) − tr(WᵀΣxy), the loss up to the constant ‖Y‖²/2n (SPEC §1)."""
+    """f(W) = ½ tr(WᵀΣxW) − tr(WᵀΣxy), the loss up to the constant ‖Y‖²/2n (docs/conventions.md)."""
     return float(0.5 * np.sum(W * (sx @ W)) - np.sum(W * sxy))
 
 
@@ -106,7 +106,7 @@ def linear_gd(sx: np.ndarray, sxy: np.ndarray, W0: np.ndarray, eta: float, steps
 
 def linear_gd_closed_form(sx: np.ndarray, sxy: np.ndarray, W0: np.ndarray, eta: float,
                           k: int) -> np.ndarray:
-    """Eq (21) corrected (SPEC E12): W_k = Σx†Σxy + (I − ηΣx)^k (W0 − Σx†Σxy)."""
+    """Eq (21) corrected (erratum E12, docs/conventions.md): W_k = Σx†Σxy + (I − ηΣx)^k (W0 − Σx†Σxy)."""
     Ws = least_squares(sx, sxy)
     P = np.linalg.matrix_power(np.eye(sx.shape[0]) - _check_eta(eta) * sx, int(k))
     return Ws + P @ (np.asarray(W0, dtype=float) - Ws)
@@ -147,7 +147,7 @@ def _check_finite(W: np.ndarray, eta: float) -> None:
 
 def two_layer_gd(sx: np.ndarray, sxy: np.ndarray, W1: np.ndarray, W2: np.ndarray, eta: float,
                  steps: int, record: np.ndarray | None = None, init: str = "layer") -> Run:
-    """Iterate W1⁺ = W1 − ηGW2ᵀ, W2⁺ = W2 − ηW1ᵀG with G = ΣxW1W2 − Σxy (SPEC §2)."""
+    """Iterate W1⁺ = W1 − ηGW2ᵀ, W2⁺ = W2 − ηW1ᵀG with G = ΣxW1W2 − Σxy (docs/conventions.md)."""
     sx, sxy = _check_moments(sx, sxy)
     eta = _check_eta(eta)
     rec = _record_steps(steps, record)
@@ -211,7 +211,7 @@ def random_orthogonal(n: int, rng: np.random.Generator) -> np.ndarray:
 
 def non_orthogonal(n: int, rng: np.random.Generator, strength: float = 0.5) -> np.ndarray:
     """An invertible, non-orthogonal Q = I + strength·G/√n (G Gaussian): the paper's
-    "arbitrary invertible Q", which breaks the per-mode reduction (SPEC E4)."""
+    "arbitrary invertible Q", which breaks the per-mode reduction (erratum E4, docs/conventions.md)."""
     Q = np.eye(n) + strength * rng.standard_normal((n, n)) / np.sqrt(n)
     if np.linalg.cond(Q) > 1e8:
         raise ValueError("drawn Q is nearly singular; use another seed or a smaller strength")
@@ -319,7 +319,7 @@ class ModeCheck:
 
 def per_mode_check(sx: np.ndarray, sxy: np.ndarray, run: Run, delta: float,
                    basis: Basis | None = None) -> ModeCheck:
-    """Compare a matrix run from the spectral init with the per-mode scalar map / flow (SPEC §2).
+    """Compare a matrix run from the spectral init with the per-mode scalar map / flow (docs/conventions.md).
 
     σ_i, λ_i are read in the basis (λ_i = u_iᵀΣxu_i, σ-order); w0 = e^{−2δ} ("layer") or
     e^{−δ} ("product") for L = 2, e^{−δ} for L = 1.
@@ -349,7 +349,7 @@ def perturbation_ratios(sx: np.ndarray, sxy: np.ndarray, B: np.ndarray, epsilons
 
     B̂ = sym(B)/‖sym(B)‖₂ so ‖ε B̂‖₂ = ε (Assumption 1 with ε > 0); U is the ε = 0 basis and the
     init is the ε = 0 spectral init. On bounded time (fixed ``steps``) the ratio stays O(1) as
-    ε → 0 (Grönwall, SPEC §2).
+    ε → 0 (Grönwall, docs/conventions.md).
     """
     (W1, W2), b = spectral_init(sx, sxy, delta, init)
     Bs = 0.5 * (np.asarray(B, dtype=float) + np.asarray(B, dtype=float).T)

@@ -1,17 +1,17 @@
-"""The paper's experiments as data (SPEC §4): Fig 1, Fig 2 and Table 1. Pure: arrays in, arrays out.
+"""The paper's experiments as data (docs/conventions.md): Fig 1, Fig 2 and Table 1. Pure: arrays in, arrays out.
 
 * Fig 1 — closed forms only: ‖W(δτ)‖_F² (L = 1) and ‖W1W2(δτ)‖_F² (L = 2) against rescaled time τ for
-  δ ∈ {3, 7.5, 12}, autoencoder Σx = Σxy = diag(.1, .01, .001) (SPEC E2), both inits. The L = 2
+  δ ∈ {3, 7.5, 12}, autoencoder Σx = Σxy = diag(.1, .01, .001) (erratum E2, docs/conventions.md), both inits. The L = 2
   curves step 0 → 1 → 2 → 3 at τ = 1/σ_i ("layer") or 1/(2σ_i) ("product"). The default τ range
   is [1, 10⁴] so that the "layer" init's last step (τ = 1000, the paper's right edge) and its
   plateau 3 are visible.
 * Fig 2 — linear autoencoder GD (p = d = 20, n = 1000, r = 5): trace norm of W_k (L = 1) and of
-  W1W2 (L = 2) against k, and the literal eq (28) error ‖W − BDBᵀ‖_F (SPEC E14). L = 2 steps
+  W1W2 (L = 2) against k, and the literal eq (28) error ‖W − BDBᵀ‖_F (erratum E14, docs/conventions.md). L = 2 steps
   near k_i = δ/ln(1 + ηλ_i) (the discrete transition T^η = η/ln(1 + ησ) in steps, σ_i = λ_i).
 * Table 1 — Δx and Δxy (:mod:`symdyn.diagnostics`) per data set, centring and completion.
 
 >>> f = fig1_data(points=400)
->>> f.jumps("product").tolist()  # δ → ∞ steps of the paper's caption init (SPEC E2)
+>>> f.jumps("product").tolist()  # δ → ∞ steps of the paper's caption init (erratum E2, docs/conventions.md)
 [5.0, 50.0, 500.0]
 >>> [round(float(x)) for x in crossings(f.tau, f.curves[(2, "product", 12.0)], [0.5, 1.5, 2.5])]
 [5, 54, 537]
@@ -85,7 +85,7 @@ class Fig1Data:
 def fig1_data(deltas: tuple[float, ...] = (3.0, 7.5, 12.0), sigma=(0.1, 0.01, 0.001), lam=None,
               tau_range: tuple[float, float] = (1.0, 1e4), points: int = 1200,
               inits: tuple[str, ...] = INITS) -> Fig1Data:
-    """Fig 1 from the derived closed forms (Σx = diag(λ), Σxy = diag(σ); default λ = σ, SPEC E2)."""
+    """Fig 1 from the derived closed forms (Σx = diag(λ), Σxy = diag(σ); default λ = σ, erratum E2)."""
     sigma = np.asarray(sigma, dtype=float)
     lam = sigma.copy() if lam is None else np.asarray(lam, dtype=float)
     if sigma.shape != lam.shape or np.any(sigma <= 0) or np.any(lam <= 0):
@@ -126,6 +126,8 @@ class Fig2Data:
     d: int
     r: int
     params: dict = field(default_factory=dict)
+    #: relative reconstruction error ‖X − XW‖_F²/‖X‖_F² = tr((I − W)ᵀΣx(I − W))/tr Σx, per depth (the paper's Fig 2)
+    reconstruction: dict[int, np.ndarray] = field(default_factory=dict)
 
     @property
     def predicted_jumps(self) -> np.ndarray:
@@ -145,7 +147,7 @@ class Fig2Data:
 
 def autoencoder_data(seed: int = 0, n: int = 1000, d: int = 20,
                      variances=FIG2_VARIANCES, noise: float = 1e-3) -> tuple[np.ndarray, np.ndarray]:
-    """SPEC §4 Fig 2 data: x_i = B z_i + ε_i, B ∈ R^{d×r} with U[0,1] entries, z ~ N(0, diag(variances)),
+    """docs/conventions.md Fig 2 data: x_i = B z_i + ε_i, B ∈ R^{d×r} with U[0,1] entries, z ~ N(0, diag(variances)),
     ε ~ noise·N(0, I). Returns (X, B)."""
     rng = np.random.default_rng(seed)
     r = len(variances)
@@ -157,7 +159,7 @@ def autoencoder_data(seed: int = 0, n: int = 1000, d: int = 20,
 
 def fig2_data(seed: int = 0, n: int = 1000, d: int = 20, delta: float = 6.0, eta: float | None = None,
               steps: int | None = None, points: int = 1500) -> Fig2Data:
-    """Run linear (L = 1) and two-layer (L = 2) GD on the autoencoder Y = X (SPEC §4).
+    """Run linear (L = 1) and two-layer (L = 2) GD on the autoencoder Y = X (docs/conventions.md).
 
     Defaults (the paper omits them): η = 0.9/(2λmax(Σx)), W(0) = W1(0) = W2(0) = e^{−δ}I ("layer"
     init, product e^{−2δ}), δ = 6, seed 0, and 2.5× the last predicted jump as the run length.
@@ -180,7 +182,9 @@ def fig2_data(seed: int = 0, n: int = 1000, d: int = 20, delta: float = 6.0, eta
     params = {"init": "layer", "W0": "e^-delta I (every factor)", "noise": 1e-3,
               "variances": list(FIG2_VARIANCES), "Y": "X (autoencoder)", "centred": False,
               "eta_rule": eta_rule}
-    return Fig2Data(grid, tn, err, eta, float(delta), int(seed), lam, n, d, r, params)
+    resid = {L: np.eye(d) - run.products for L, run in runs.items()}
+    recon = {L: np.einsum("mij,ik,mkj->m", R, sx, R) / np.trace(sx) for L, R in resid.items()}
+    return Fig2Data(grid, tn, err, eta, float(delta), int(seed), lam, n, d, r, params, recon)
 
 
 # ---------------------------------------------------------------- Table 1
@@ -210,7 +214,7 @@ CLAIM_DECADES = 1.5
 
 
 def table1_rows(datasets: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[Table1Row]:
-    """Δx, Δxy for every data set (X, one-hot Y), centred and not, every completion (SPEC §4)."""
+    """Δx, Δxy for every data set (X, one-hot Y), centred and not, every completion (docs/conventions.md)."""
     rows = []
     for name, (X, Y) in datasets.items():
         for centred in (False, True):
@@ -275,7 +279,7 @@ def depth_comparison_data(sigma: float, lam: float, delta: float, x, depths=(1, 
                           init: str = "layer") -> dict[int, dict[str, object]]:
     """Curves w/(σ/λ) against the normalised rescaled time x = τ/τ*_L, one per depth.
 
-    L = 1, 2 use t = δτ (SPEC §2: L = 1 has no step, τ* := 1/σ for its axis; L = 2 jumps at
+    L = 1, 2 use t = δτ (docs/conventions.md: L = 1 has no step, τ* := 1/σ for its axis; L = 2 jumps at
     τ* = 1/σ "layer", 1/(2σ) "product"); L >= 3 use t = e^{(L−2)δ}τ (escape_scale). Pure: returns,
     per depth, {"x", "w_rel", "scale" (str), "tau_star" (float)}.
     """

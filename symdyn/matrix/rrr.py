@@ -1,4 +1,5 @@
-"""Reduced-rank regression and the Cor 2 comparison (SPEC §2, Reinsel & Velu 1998 Thm 2.2; SPEC E10).
+"""Reduced-rank regression and the Cor 2 comparison (Reinsel & Velu 1998 Thm 2.2;
+erratum E10, docs/conventions.md).
 
 * Closed form (this orientation): the minimiser of f(W) = ½ tr(WᵀΣxW) − tr(WᵀΣxy) over rank ≤ k is
   W^{k,*} = Σx†Σxy V_k V_kᵀ with V_k the top-k eigenvectors of Σyx Σx† Σxy.
@@ -33,7 +34,7 @@ def _check_rank(k: int, sxy: np.ndarray) -> int:
 
 
 def rrr(sx: np.ndarray, sxy: np.ndarray, k: int) -> np.ndarray:
-    """W^{k,*} = Σx†Σxy V_k V_kᵀ (Reinsel & Velu Thm 2.2 in SPEC §2's orientation)."""
+    """W^{k,*} = Σx†Σxy V_k V_kᵀ (Reinsel & Velu Thm 2.2 in the orientation of docs/conventions.md)."""
     sx, sxy = _check_moments(sx, sxy)
     k = _check_rank(k, sxy)
     Ws = np.linalg.pinv(sx, hermitian=True) @ sxy
@@ -82,7 +83,7 @@ def mode_sum(sx: np.ndarray, sxy: np.ndarray, modes: np.ndarray) -> np.ndarray:
 
 
 def assumption1_rrr(sx: np.ndarray, sxy: np.ndarray, k: int) -> np.ndarray:
-    """Under Assumption 1: Σ_{i∈S_k} (σ_i/λ_i) u_i v_iᵀ, S_k the k largest σ_i²/λ_i (SPEC §2)."""
+    """Under Assumption 1: Σ_{i∈S_k} (σ_i/λ_i) u_i v_iᵀ, S_k the k largest σ_i²/λ_i (docs/conventions.md)."""
     b = adapted_basis(sx, sxy)
     k = _check_rank(k, np.asarray(sxy))
     r = b.rank
@@ -113,6 +114,6 @@ class Cor2Comparison:
 
 
 def cor2_comparison(sx: np.ndarray, sxy: np.ndarray, k: int) -> Cor2Comparison:
-    """Compare :func:`dynamics_limit` with :func:`rrr` (SPEC E10)."""
+    """Compare :func:`dynamics_limit` with :func:`rrr` (erratum E10, docs/conventions.md)."""
     Wd, Wr = dynamics_limit(sx, sxy, k), rrr(sx, sxy, k)
     return Cor2Comparison(k, loss(sx, sxy, Wd), loss(sx, sxy, Wr), float(np.linalg.norm(Wd - Wr)))

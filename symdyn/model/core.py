@@ -1,7 +1,7 @@
 """A model is data: depth, per-mode parameters, step, init scale and init convention.
 
 Derivation, limits and code generation are written once and read the model; nothing
-about a particular depth is hard-wired elsewhere (SPEC §1).
+about a particular depth is hard-wired elsewhere (docs/conventions.md).
 
 >>> m = Model(depth=2)
 >>> m.w0
@@ -116,7 +116,7 @@ class Model:
         """Raise ``ValueError`` if η is outside the stable range for this depth.
 
         L = 1: 0 < ηλ < 2 (the map's multiplier 1 - ηλ lies in (-1, 1)).
-        L = 2: 0 < ησ < 1 (the fixed point σ/λ has multiplier 1 - 2ησ, SPEC §2).
+        L = 2: 0 < ησ < 1 (the fixed point σ/λ has multiplier 1 - 2ησ, docs/conventions.md).
         L >= 3: Lηλ(σ/λ)^{2−2/L} < 2 (multiplier 1 − Lηλ(σ/λ)^{2−2/L}, :func:`symdyn.depth.gd_step_bound`).
         Only checked when the parameters are numbers.
         """

@@ -1,20 +1,23 @@
 """Expressions as data: the srepr + LaTeX convention of the CLI contract.
 
 Every expression leaves symdyn twice: as ``srepr`` (which round-trips through
-``sympy.sympify``, symbol assumptions included) and as LaTeX.
+``sympy.sympify``, symbol assumptions included) and as LaTeX
+(:mod:`symdyn.model.printing`, the printer of the formula sheet).
 
 >>> from symdyn.model import symbols as S
 >>> d = expr_json(2 * S.w * (S.sigma - S.lam * S.w))
 >>> sympy.sympify(d["srepr"]) == 2 * S.w * (S.sigma - S.lam * S.w)
 True
 >>> d["latex"]
-'2 w \\\\left(- \\\\lambda w + \\\\sigma\\\\right)'
+'2 w \\\\left(\\\\sigma - \\\\lambda w\\\\right)'
 """
 
 from __future__ import annotations
 
 import sympy
 from sympy.printing.repr import ReprPrinter
+
+from symdyn.model.printing import latex
 
 
 class _ReprPrinter(ReprPrinter):
@@ -33,9 +36,9 @@ def srepr(expr: sympy.Basic) -> str:
 
 
 def expr_json(expr: sympy.Basic) -> dict[str, str]:
-    """``{"srepr": …, "latex": …, "text": …}`` for one expression."""
+    """``{"srepr": …, "latex": …, "text": …}`` for one expression (LaTeX by symdyn's printer)."""
     expr = sympy.sympify(expr)
-    return {"srepr": srepr(expr), "latex": sympy.latex(expr), "text": sympy.sstr(expr)}
+    return {"srepr": srepr(expr), "latex": latex(expr), "text": sympy.sstr(expr)}
 
 
 def from_json(d: dict[str, str]) -> sympy.Basic:

@@ -4,7 +4,7 @@ Every module builds its expressions from these symbols, so expressions from
 different modules combine and compare structurally. The names are part of the
 CLI contract (JSON ``srepr`` output): ``w, t, k, sigma, lambda, eta, delta, tau``.
 
-Assumptions follow the mathematics (SPEC §1):
+Assumptions follow the mathematics (docs/conventions.md):
 
 * ``sigma``, ``lambda`` (singular value of Σxy, curvature u_iᵀΣx u_i) are
   nonnegative: σ = 0 and λ = 0 are legitimate modes.

@@ -19,45 +19,81 @@ from __future__ import annotations
 
 import numpy as np
 
+from symdyn.numeric.workspace import Workspace
+
 _SPLITTER = 134217729.0  # 2**27 + 1: Veltkamp splitting of a 53-bit significand
 
 #: ln|q| is clamped here: every nonzero double has ln|q| > -745, so only q = 0 is affected,
 #: and q**k = exp(k * LOG_ZERO) is then 0 for k >= 1 and 1 for k = 0 (no 0 * inf).
 LOG_ZERO = -800.0
+#: |1 − ab| below this: ln|1 − ab| is taken from the rounded 1 − ab − e (see log_abs_one_minus).
+_NEAR_ONE = 2.0**-26
 
 
-def _split(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _scratch(work: Workspace | None, key: str, like: np.ndarray) -> np.ndarray:
+    return np.empty(like.shape) if work is None else work.buffer(("accurate", key), like.shape[0])
+
+
+def _split(a: np.ndarray, work: Workspace | None, key: str) -> tuple[np.ndarray, np.ndarray]:
     """Veltkamp: a = hi + lo exactly, hi with 26 significant bits (in place, 4 passes)."""
-    c = np.multiply(a, _SPLITTER)
-    hi = np.subtract(c, a)
+    if a.ndim == 0:
+        c = a * _SPLITTER
+        hi = c - (c - a)
+        return hi, a - hi
+    c = np.multiply(a, _SPLITTER, out=_scratch(work, key + "c", a))
+    hi = np.subtract(c, a, out=_scratch(work, key + "h", a))
     np.subtract(c, hi, out=hi)  # hi = c − (c − a)
     return hi, np.subtract(a, hi, out=c)
 
 
-def two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """p = fl(ab) and the exact error e = ab − p (|a|, |b| < 1e290 to avoid overflow)."""
-    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-    p, e = _two_product_flat(a, b)
-    return p.reshape(shape), e.reshape(shape)
+def two_product(a: np.ndarray, b: np.ndarray, *, work: Workspace | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """p = fl(ab) and the exact error e = ab − p (|a|, |b| < 1e290 to avoid overflow).
 
-
-def _two_product_flat(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`two_product` as arrays of at least one dimension (in-place passes need them)."""
-    a, b = np.broadcast_arrays(np.atleast_1d(a), np.atleast_1d(b))
-    p = a * b
-    ah, al = _split(a)
-    bh, bl = _split(b)
+    Operands 0-d or 1-d (broadcast together); with ``work`` the results are buffers of it.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    if len(shape) > 1:
+        p, e = two_product(a.ravel() if a.ndim else a, b.ravel() if b.ndim else b)
+        return p.reshape(shape), e.reshape(shape)
+    like = np.empty(0) if not shape else a if a.ndim else b
+    ah, al = _split(a, work, "a")
+    bh, bl = _split(b, work, "b")
+    if not shape:
+        p = a * b
+        return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    p = np.multiply(a, b, out=_scratch(work, "p", like))
     # e = ((ah*bh − p) + ah*bl + al*bh) + al*bl, evaluated left to right in place
-    e = np.multiply(ah, bh)
+    e = np.multiply(ah, bh, out=_scratch(work, "e", like))
     e -= p
-    term = np.multiply(ah, bl)
+    term = np.multiply(ah, bl, out=_scratch(work, "term", like))
     e += term
     e += np.multiply(al, bh, out=term)
     e += np.multiply(al, bl, out=term)
     return p, e
 
 
-def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _product_error(a: np.ndarray, b: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """ab − p exactly for 1-d a, b of one shape and p = fl(ab): :func:`two_product`'s error,
+    computed with five fresh arrays and no broadcasting (the index-set paths call it)."""
+    c = np.multiply(a, _SPLITTER)
+    ah = np.subtract(c, a)
+    np.subtract(c, ah, out=ah)
+    al = np.subtract(a, ah, out=c)
+    d = np.multiply(b, _SPLITTER)
+    bh = np.subtract(d, b)
+    np.subtract(d, bh, out=bh)
+    bl = np.subtract(b, bh, out=d)
+    e = np.multiply(ah, bh)
+    e -= p
+    e += np.multiply(ah, bl, out=ah)
+    e += np.multiply(al, bh, out=bh)
+    e += np.multiply(al, bl, out=al)
+    return e
+
+
+def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray, *, out: np.ndarray | None = None,
+                  work: Workspace | None = None) -> np.ndarray:
     """c − ab with absolute error ≤ ulp(x)/2 + 2^−47 where x = c − ab matters (|x| < 1024).
 
     This is an exponent (the flow's x = cδ − 2σt, or −δ − λt), so its *absolute* error is
@@ -72,25 +108,31 @@ def minus_product(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     Elsewhere the error is ≤ ulp(x)/2 + 2^−47, or (|x| ≥ 1024) below 3ε relative to x. The
     careful points are found with cheap masks and the TwoProduct runs on those indices only
-    (for the flow: t near or beyond the transition cδ/(2σ) with |x| < 1024).
+    (for the flow: t near or beyond the transition cδ/(2σ) with |x| < 1024). Operands are
+    0-d or 1-d; with ``out`` and ``work`` nothing is allocated outside the careful points.
     """
-    p = np.multiply(a, b)
-    scale = np.abs(p)
-    x = np.subtract(c, p, out=p) if p.ndim else np.subtract(c, p)
-    scale *= 0.25
-    ax = np.abs(x)
-    near = ax < scale
-    big = scale > 16.0  # |ab| > 64: rare in the benchmarks' easy regions, so test it first
-    if big.any():
-        near |= big & (ax < 1024.0)
-    if x.ndim == 0:
-        if near:
+    c, a, b = (np.asarray(v, dtype=np.float64) for v in (c, a, b))
+    shape = np.broadcast_shapes(c.shape, a.shape, b.shape)
+    if len(shape) > 1:
+        return minus_product(*(v.ravel() if v.ndim else v for v in np.broadcast_arrays(c, a, b))).reshape(shape)
+    if not shape:
+        x = c - a * b
+        if abs(x) * 4.0 < abs(a * b) or (abs(a * b) > 64.0 and abs(x) < 1024.0):
             x = _minus_exact(c, *two_product(a, b))
         return np.asarray(x, dtype=np.float64)
-    idx = np.nonzero(near)
-    if idx[0].size:
+    x = np.empty(shape) if out is None else out
+    p = np.multiply(a, b, out=_scratch(work, "mp_p", x)) if a.ndim or b.ndim else a * b
+    np.subtract(c, p, out=x)
+    p = np.abs(p, out=p) if p.ndim else abs(p)
+    ax = np.abs(x, out=_scratch(work, "mp_ax", x))
+    ax *= 4.0  # 4|x| < |ab| is |x| < |ab|/4 without underflow
+    near = np.less(ax, p, out=np.empty(shape, bool) if work is None else work.mask(("accurate", "near"), shape[0]))
+    if np.max(p) > 64.0:  # rare in the easy regions: one reduction instead of two masks
+        near |= (p > 64.0) & (ax < 4096.0)
+    idx = np.flatnonzero(near)
+    if idx.size:
         def pick(v: np.ndarray) -> np.ndarray:
-            return (v if np.shape(v) == x.shape else np.broadcast_to(v, x.shape))[idx]
+            return v[idx] if v.ndim else v
         x[idx] = _minus_exact(pick(c), *two_product(pick(a), pick(b)))
     return x
 
@@ -103,45 +145,106 @@ def _minus_exact(c: np.ndarray, p: np.ndarray, e: np.ndarray) -> np.ndarray:
     return s + (r - e)
 
 
-def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | None = None,
+                              work: Workspace | None = None,
+                              product: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(ln|1 − ab|, sign(1 − ab)) accurate relative to ln|1 − ab|, for 0 ≤ ab < 2.
 
-    ab < 1/2: log1p(−p) − e/(1 − p) (first-order correction for the exact error e);
-    1/2 ≤ ab ≤ 3/2: ln|(1 − p) − e| (1 − p exact by Sterbenz);
-    ab > 3/2: log1p((p − 2) + e) (p − 2 exact by Sterbenz), with sign −1.
-    The common case (every ab < 1/2, sign +1) runs on whole arrays; a mixed input is
-    split into index sets, one per formula.
+    With ab = p + e exactly (TwoProduct) and 1 − p = s + r exactly (Fast2Sum: |1| ≥ |p| or
+    the same binade), 1 − ab = s + c with c = r − e, |c| ≤ 2^−51, so
+
+        ln|1 − ab| = ln|s| + log1p(c/s) = ln|s| + c/s − (c/s)²/2 + …
+
+    Where |s| ≥ 2^−26 the dropped term is below 2^−51 absolute and below 2^−53 relative to
+    ln|1 − ab| (|c| ≤ p where p is small, |c/s| ≤ 2^−25 elsewhere): one formula, no branch,
+    on whole arrays. The rare points with |s| < 2^−26 (ab within 1.5e−8 of 1) take
+    ln|s + c| directly (|ln| > 18 there, so the rounding of s + c is 2^−57 relative).
+    The sign is −1 where 1 − ab < 0 (ηλ > 1; a 0-d 1 when there is none).
+
+    ``k``, if given, is the power the rate is raised to (ℓ·k is an exponent): e/s then
+    changes ℓ·k by at most k·|e|/|s| ≤ k·2^(b−53)/|s| with 2^b ≤ p < 2^(b+1) (|e| is at
+    most half an ulp of p), so the TwoProduct runs only where k·2^b > 64|s|; elsewhere e is
+    taken as 0 and ℓ·k errs by at most 2^−47 more — the budget of :func:`minus_product`.
+    The choice is made point by point, so the bits do not depend on the block.
+    ``product``: fl(ab), if the caller has formed it already (same shape).
     """
-    shape = np.broadcast_shapes(np.shape(a), np.shape(b))
-    p, e = _two_product_flat(a, b)
-    low = p < 0.5
-    if low.all():
-        return _log_one_minus(p, e).reshape(shape), np.ones(shape)
-    out = np.empty_like(p)
-    high = p > 1.5
-    for where, formula in ((low, _log_one_minus), (~(low | high), _log_near_one),
-                           (high, _log_minus_one)):
-        idx = np.nonzero(where)
-        if idx[0].size:
-            out[idx] = formula(p[idx], e[idx])
-    sign = np.where((1.0 - p) - e < 0, -1.0, 1.0)
-    return out.reshape(shape), sign.reshape(shape)
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    shape = np.broadcast_shapes(a.shape, b.shape, () if k is None else np.shape(k))
+    if a.ndim == b.ndim == 0 and len(shape) == 1:  # one rate, many k: two 0-d candidates
+        return _one_rate(a.reshape(1), b.reshape(1), np.asarray(k, dtype=np.float64))
+    if len(shape) != 1:
+        flat = [v.reshape(1) if not shape else np.ravel(np.broadcast_to(v, shape)) for v in (a, b)]
+        kk = None if k is None else (np.reshape(k, 1) if not shape else np.ravel(np.broadcast_to(k, shape)))
+        out, sign = log_abs_one_minus_product(*flat, k=kk)
+        return out.reshape(shape), (sign if sign.ndim == 0 else sign.reshape(shape))
+    like = np.empty(shape)
+    p = np.multiply(a, b, out=_scratch(work, "lp", like)) if product is None else product
+    s = np.subtract(1.0, p, out=_scratch(work, "s", like))
+    z = np.subtract(s, 1.0, out=_scratch(work, "z", like))  # exact: −p − r
+    z += p   # −r, exact (never −0: x + (−x) = +0)
+    mag = np.abs(s, out=_scratch(work, "ell", like))
+    positive = s.min() >= _NEAR_ONE  # the common case: no point near 1, none above (one reduction)
+    near = np.zeros(0, np.intp) if positive or mag.min() >= _NEAR_ONE else np.flatnonzero(mag < _NEAR_ONE)
+    if k is None:
+        need = None  # every point
+    else:
+        limit = np.multiply(mag, 64.0, out=_scratch(work, "limit", like))
+        kb = _binade(p, _scratch(work, "kp", like))
+        kb *= k
+        need = np.greater(kb, limit, out=np.empty(shape, bool) if work is None else
+                          work.mask(("accurate", "need"), shape[0]))
+    if need is None or np.count_nonzero(need) > shape[0] // 2:
+        e = two_product(a, b, work=work)[1]
+        if e.ndim == 0:  # a and b 0-d, k an array
+            e = np.full(shape, e)
+        if need is not None:
+            np.copyto(e, 0.0, where=~need)  # z + (±0) = z: the same bits as not adding
+        z += e   # −c = e − r (one rounding, ~2^−104)
+    else:
+        idx = np.flatnonzero(need)
+        if idx.size:
+            pa, pb = (v[idx] if v.ndim else np.full(idx.size, v) for v in (a, b))
+            z[idx] += _product_error(pa, pb, p[idx])
+    if near.size:  # 1 − ab tiny: s + c from the exact e, rounded once
+        s_near = s[near]
+        c_near = -(z[near] if need is None else _near_remainder(a, b, s, p, near))
+    sign = np.ones(()) if positive or (s.min() > 0 and not near.size) else np.where(s < 0, -1.0, 1.0)
+    if near.size:
+        sign[near] = np.where(s_near + c_near < 0, -1.0, 1.0)
+        mag[near] = 1.0
+        s[near] = 1.0
+    ell = np.log(mag, out=mag)
+    ell -= np.divide(z, s, out=z)
+    if near.size:
+        ell[near] = _log_clamped(np.abs(s_near + c_near))
+    return ell, sign
 
 
-def _log_one_minus(p: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """ln(1 − p − e) for p < 1/2."""
-    out = np.log1p(-p)
-    return np.subtract(out, e / (1.0 - p), out=out)
+def _one_rate(a: np.ndarray, b: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rate for one (a, b) and an array of k, point by point as the array path decides it
+    (e used where k·p > 64|s|), as a 0-d value where every k decides the same way."""
+    exact, sign = log_abs_one_minus_product(a, b)
+    skip, _ = log_abs_one_minus_product(a, b, k=np.zeros(1))
+    p = a * b
+    need = np.greater(k * _binade(p, np.empty(1)), np.abs(1.0 - p) * 64.0)
+    if not need.any():
+        return skip.reshape(()), sign.reshape(())
+    if need.all():
+        return exact.reshape(()), sign.reshape(())
+    return np.where(need, exact, skip), sign.reshape(())
 
 
-def _log_near_one(p: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """ln|1 − p − e| for 1/2 ≤ p ≤ 3/2."""
-    return _log_clamped(np.abs((1.0 - p) - e))
+def _binade(p: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """2^⌊log2 p⌋ for p ≥ 0 (0 for p = 0 and subnormal p): p with its significand bits cleared."""
+    np.bitwise_and(p.view(np.uint64), np.uint64(0x7FF0000000000000), out=out.view(np.uint64))
+    return out
 
 
-def _log_minus_one(p: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """ln(p + e − 1) for p > 3/2."""
-    return np.log1p((p - 2.0) + e)
+def _near_remainder(a: np.ndarray, b: np.ndarray, s: np.ndarray, p: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """−c = e − r at the points ``idx``, with the exact e (whatever k says)."""
+    pick = [v[idx] if v.ndim else v for v in (a, b)]
+    z = (s[idx] - 1.0) + p[idx]
+    return z + two_product(*pick)[1]
 
 
 def _log_clamped(r: np.ndarray) -> np.ndarray:

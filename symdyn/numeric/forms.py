@@ -1,7 +1,7 @@
-"""Ready-made vectorised evaluators of symdyn's closed forms (SPEC §2), via :func:`to_numpy`.
+"""Ready-made vectorised evaluators of symdyn's closed forms (symdyn.derive.closed_forms), via :func:`to_numpy`.
 
 * :func:`flow_numpy` — the flow w(t) (L = 1, 2) from the init convention's w0
-  ("layer": e^{−Lδ}, "product": e^{−δ}; SPEC §1), as ``f(t, sigma, lam, delta)``. δ is the
+  ("layer": e^{−Lδ}, "product": e^{−δ}; docs/conventions.md), as ``f(t, sigma, lam, delta)``. δ is the
   input, so w0 never underflows as an argument; ``log=True`` gives ln w(t), finite where
   w(t) underflows (δ up to 1e4).
 * :func:`gd_numpy` — the linear model's GD iterates w_k = σ/λ + (w0 − σ/λ)(1 − ηλ)^k
@@ -39,7 +39,8 @@ from symdyn.model import symbols as S
 from symdyn.model.checks import init_exponent
 from symdyn.numeric import domain as D
 from symdyn.numeric.accurate import log_abs_one_minus_product, minus_product
-from symdyn.numeric.lower import NumpyFunction, to_numpy
+from symdyn.numeric.lower import NumpyFunction, check_workers, to_numpy
+from symdyn.numeric.workspace import Workspace
 
 #: The accurate exponent of the flow: cδ − 2σt for L = 2 (c = 2 "layer", 1 "product"),
 #: −cδ − λt for L = 1 (c = 1).
@@ -67,31 +68,62 @@ def _flow_lowered(depth: int, init: str, log: bool) -> NumpyFunction:
 
 
 def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callable[..., np.ndarray]:
-    """Vectorised w(t) (or ln w(t)) of the depth-L flow: ``f(t, sigma, lam, delta)``.
+    """Vectorised w(t) (or ln w(t)) of the depth-L flow: ``f(t, sigma, lam, delta, *, workers=None)``.
 
     Arguments broadcast together and must lie in the documented domain (module doc);
-    a one-line ``ValueError`` says which one does not.
+    a one-line ``ValueError`` says which one does not. ``workers`` threads evaluate large
+    arrays (default: every available core; the result does not depend on it).
     """
     if depth not in (1, 2):
         raise ValueError(f"flow_numpy has closed forms for depth 1 and 2, got {depth!r}")
     c = init_exponent(depth, init)
     lowered = _flow_lowered(depth, init, log)
 
-    def flow(t: object, sigma: object, lam: object, delta: object) -> np.ndarray:
-        (t, sigma, lam, delta), shape = D.flatten(
-            t=D.TIME.check("t", t), sigma=D.SIGMA.check("sigma", sigma),
-            lam=D.LAMBDA.check("lambda", lam), delta=D.DELTA.check("delta", delta))
-        return lowered._call_validated((t, sigma, lam, delta), shape, prepare=with_exponent)
+    def flow(t: object, sigma: object, lam: object, delta: object, *, workers: int | None = None) -> np.ndarray:
+        workers = check_workers(workers)
+        flat, shape = _operands(FLOW_RANGES, (t, sigma, lam, delta))
+        return lowered._call_validated(flat, shape, prepare=with_exponent, workers=workers)
 
-    def with_exponent(t: np.ndarray, sigma: np.ndarray, lam: np.ndarray, delta: np.ndarray) -> tuple:
-        """The lowered form's arguments: the inputs and the accurate exponent x (one rounding)."""
-        x = (minus_product(c * delta, 2.0 * sigma, t) if depth == 2
-             else minus_product(-c * delta, lam, t))
+    def with_exponent(ops: tuple[np.ndarray, ...], work: Workspace) -> tuple:
+        """The block's arrays checked, then the lowered form's arguments: the inputs and
+        the accurate exponent x (one rounding)."""
+        D.check_operands(FLOW_RANGES, ops, arrays=True, work=work)
+        t, sigma, lam, delta = ops
+        m = max(t.size, sigma.size, lam.size, delta.size)
+        x = work.buffer("x", m) if t.ndim or sigma.ndim or lam.ndim or delta.ndim else None
+        if depth == 2:  # x = cδ − 2σt
+            x = minus_product(delta if c == 1 else _times(c, delta, work, "c"), _times(2.0, sigma, work, "a"), t,
+                              out=x, work=work)
+        else:  # x = −cδ − λt
+            x = minus_product(_times(-c, delta, work, "c"), lam, t, out=x, work=work)
         return t, sigma, lam, delta, x
 
     flow.__doc__ = f"w(t) for L = {depth}, init {init!r}{' (natural log)' if log else ''}."
     flow.lowered = lowered  # the printed stable sympy form, for inspection
     return flow
+
+
+FLOW_RANGES = (("t", D.TIME), ("sigma", D.SIGMA), ("lambda", D.LAMBDA), ("delta", D.DELTA))
+GD_RANGES = (("k", D.STEP), ("sigma", D.SIGMA), ("lambda", D.LAMBDA), ("delta", D.DELTA), ("eta", D.ETA))
+
+
+def _operands(ranges: tuple, values: tuple) -> tuple[list[np.ndarray], tuple[int, ...]]:
+    """The values as float64 operands (0-d or 1-d, :func:`~symdyn.numeric.domain.flatten`),
+    the 0-d ones checked against their ranges (the arrays are checked a block at a time)."""
+    arrays = {}
+    for (name, _), v in zip(ranges, values, strict=True):
+        try:
+            arrays[name] = np.asarray(v, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a real number or an array of them") from None
+    flat, shape = D.flatten(**arrays)
+    D.check_operands(ranges, flat, arrays=False)
+    return flat, shape
+
+
+def _times(c: float, v: np.ndarray, work: Workspace, key: str) -> np.ndarray:
+    """c·v (exact for c = ±1, ±2), into the buffer ``key`` of ``work`` when v is an array."""
+    return c * v if v.ndim == 0 else np.multiply(v, c, out=work.buffer(("times", key), v.shape[0]))
 
 
 def gd_expr(sign: int) -> sp.Expr:
@@ -111,33 +143,39 @@ def _gd_lowered(log: bool) -> NumpyFunction:
 def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
     """Vectorised iterates w_k (or ln w_k) of GD on the linear model (L = 1, w0 = e^{−δ}).
 
-    ``g(k, sigma, lam, eta, delta)``; the λ = 0 branch of the closed form is outside the
-    domain. ``log=True`` requires ηλ ≤ 1 (for ηλ > 1 the iterates oscillate and can be
-    negative).
+    ``g(k, sigma, lam, eta, delta, *, workers=None)``; the λ = 0 branch of the closed form is
+    outside the domain. ``log=True`` requires ηλ ≤ 1 (for ηλ > 1 the iterates oscillate and
+    can be negative). ``workers`` as for :func:`flow_numpy`.
     """
     lowered = _gd_lowered(log)
+    limit = 1.0 if log else 2.0
 
-    def gd(k: object, sigma: object, lam: object, eta: object, delta: object) -> np.ndarray:
-        (k, sigma, lam, eta, delta), shape = D.flatten(
-            k=D.STEP.check("k", k), sigma=D.SIGMA.check("sigma", sigma),
-            lam=D.LAMBDA.check("lambda", lam), eta=D.ETA.check("eta", eta),
-            delta=D.DELTA.check("delta", delta))
-        with np.errstate(under="ignore", over="ignore"):
-            prod = np.asarray(eta * lam)
-        limit = 1.0 if log else 2.0
-        fast_ok = eta.min() > 0 and (prod.max() <= limit if log else prod.max() < limit)
-        bad = False if fast_ok else ~(
-            (eta > 0) & (prod < limit) if not log else (eta > 0) & (prod <= limit))
-        if np.any(bad):
-            need = "eta*lambda <= 1 for log=True" if log else "0 < eta*lambda < 2"
-            raise ValueError(f"step size outside the stable range: need {need} "
-                             f"(got eta*lambda={prod[bad].flat[0]:g})")
-        return lowered._call_validated((k, sigma, lam, delta, eta), shape, prepare=with_rate)
+    def gd(k: object, sigma: object, lam: object, eta: object, delta: object, *,
+           workers: int | None = None) -> np.ndarray:
+        workers = check_workers(workers)
+        flat, shape = _operands(GD_RANGES, (k, sigma, lam, delta, eta))
+        eta, lam = flat[4], flat[2]
+        if eta.ndim == lam.ndim == 0:  # scalar step: checked once, here
+            with np.errstate(over="ignore"):
+                prod = eta * lam
+            if eta <= 0 or (prod > limit if log else prod >= limit):
+                _stable_range_error(prod, eta, limit, log)
+        return lowered._call_validated(flat, shape, prepare=with_rate, workers=workers)
 
-    def with_rate(k: np.ndarray, sigma: np.ndarray, lam: np.ndarray, delta: np.ndarray,
-                  eta: np.ndarray) -> tuple:
-        """The lowered form's arguments: ℓ = ln|1 − ηλ| and the sign of (1 − ηλ)^k for η."""
-        rate, sign = log_abs_one_minus_product(eta, lam)
+    def with_rate(ops: tuple[np.ndarray, ...], work: Workspace) -> tuple:
+        """The lowered form's arguments: ℓ = ln|1 − ηλ| and the sign of (1 − ηλ)^k for η.
+
+        The stable range 0 < ηλ < 2 (≤ 1 for ``log``) is checked here, a block at a time,
+        on the same rounded product fl(ηλ) the whole-array check would form.
+        """
+        D.check_operands(GD_RANGES, ops, arrays=True, work=work)
+        k, sigma, lam, delta, eta = ops
+        with np.errstate(over="ignore"):
+            prod = eta * lam if eta.ndim == lam.ndim == 0 else \
+                np.multiply(eta, lam, out=work.buffer("prod", max(eta.size, lam.size)))
+        if eta.min() <= 0 or (prod.max() > limit if log else prod.max() >= limit):
+            _stable_range_error(prod, eta, limit, log)
+        rate, sign = log_abs_one_minus_product(eta, lam, k=k, work=work, product=prod if prod.ndim else None)
         negative = sign < 0
         # (1 − ηλ)^k < 0 needs ηλ > 1 and k odd; the common case skips the costly k % 2
         sign = np.where(negative & (k % 2 == 1), -1.0, 1.0) if negative.any() else np.ones(())
@@ -146,3 +184,12 @@ def gd_numpy(*, log: bool = False) -> Callable[..., np.ndarray]:
     gd.__doc__ = f"GD iterates w_k for L = 1{' (natural log)' if log else ''}."
     gd.lowered = lowered
     return gd
+
+
+def _stable_range_error(prod: np.ndarray, eta: np.ndarray, limit: float, log: bool) -> None:
+    """The one-line error for a step size outside the stable range (the first offending point)."""
+    bad = ~((eta > 0) & (prod <= limit if log else prod < limit))
+    if np.any(bad):
+        need = "eta*lambda <= 1 for log=True" if log else "0 < eta*lambda < 2"
+        raise ValueError(f"step size outside the stable range: need {need} "
+                         f"(got eta*lambda={np.broadcast_to(prod, bad.shape)[bad].flat[0]:g})")

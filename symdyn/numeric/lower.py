@@ -6,20 +6,28 @@
 2. Each branch is rewritten by :func:`~symdyn.numeric.stable.stabilize` (decaying
    exponentials, expm1/log1p/logaddexp).
 3. ``log=True``: each branch becomes its :func:`~symdyn.numeric.stable.log_form` (ln f
-   without forming f). ``log=False``: a branch with an exponential that can grow gets an
-   overflow guard: it is evaluated directly where every growing exponent is ≤ 600
+   without forming f). ``log=False``: a branch with one exponential e^a that can grow, in
+   a numerator and denominator affine in e^a, becomes the
+   :func:`~symdyn.numeric.stable.two_sided` form (multiplied through by e^{−max(a, 0)}: no
+   branch, no overflow, one exp of −|a|). Any other branch with an exponential that can
+   grow gets an overflow guard: it is evaluated directly where every growing exponent is ≤ 600
    (e^600 ≈ 4e260 leaves 47 decades for coefficients before overflow); elsewhere
    numerator and denominator are multiplied by e^{−a} for the one growing exponent a
    (a is then rounded once, inside a decaying exponential), or, if that is not possible,
    evaluated as exp(log_form), where the value is below ~e^{−600} anyway.
-4. Lowering: each branch leaf is printed with sympy's NumPyPrinter after common
-   subexpression elimination (``sympy.cse``, via ``lambdify(cse=True)``). Piecewise is
+4. Lowering: each branch leaf becomes an in-place kernel (:mod:`~symdyn.numeric.kernel`:
+   ``sympy.cse``, then one ufunc call per operation into reused buffers, the arithmetic
+   of sympy's NumPyPrinter); a node the kernel printer lacks falls back to
+   ``lambdify(cse=True)``. Piecewise is
    lowered *lazily* with index masks: a condition is evaluated only where no earlier
    condition held and a branch only where it is selected, so a dead branch is never
    evaluated (sympy's own printer uses ``numpy.select``, which evaluates every branch
    and warns; sympy issues #15014, #28585).
 5. Call: the arguments are checked finite and broadcast together (numpy rules; a size-1
-   argument stays a 0-d operand), and the evaluation runs under
+   argument stays a 0-d operand). Points are evaluated in blocks of :data:`BLOCK`, each
+   with its own buffers, on ``workers`` threads for large arrays (numpy releases the
+   GIL inside its ufuncs; the bits do not depend on the number of threads). The
+   evaluation runs under
    ``np.errstate(under="ignore")``: gradual underflow of a term to 0 is the correctly
    rounded result of a negligible term; overflow, invalid and divide-by-zero are
    prevented by construction and still raise if the caller asks.
@@ -35,8 +43,13 @@ array([1., 0.])
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,37 +57,67 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from symdyn.numeric.domain import flatten
-from symdyn.numeric.stable import _combine, log_form, stabilize
+from symdyn.numeric.kernel import Kernels, Unsupported, safe_log
+from symdyn.numeric.stable import _combine, log_form, stabilize, two_sided
+from symdyn.numeric.workspace import Workspace
 
 #: Growing exponents above this are evaluated through the log form (see step 3).
 EXP_GUARD = 600
-#: Points per evaluation block: 2^15 doubles = 256 kB per temporary, so the few live
-#: temporaries of a generated expression stay in cache (passes over 10^6-point arrays
-#: are memory-bound; measured ~30% faster for the L = 2 flow than whole arrays).
+#: Points per evaluation block: 2^15 doubles = 256 kB per buffer, so the buffers of a kernel
+#: stay in the core's L2/L3 instead of each numpy pass streaming 8 MB through memory.
 BLOCK = 1 << 15
+#: Points per block when several threads evaluate: twice as many operations per call. Each
+#: ufunc call releases and retakes the GIL; with two threads a contended retake (a futex wait
+#: and wake, ~10-30 µs on the benchmark VM) costs more than a 2^15-point pass, so threads take
+#: longer passes (10^6 points of the flow, idle VM: one thread 15 ms; two threads 13-14 ms at
+#: 2^15, 10.6 ms at 2^16).
+THREAD_BLOCK = 2 * BLOCK
+#: Below this many points one thread evaluates: a pool of one extra thread costs 0.5 ms to start
+#: and join on the benchmark VM (more under load), 2^18 points of the flow ~4 ms on one thread.
+THREADS_MIN = 8 * BLOCK
 
-
-def _safe_log(x: np.ndarray) -> np.ndarray:
-    """ln x for x > 0, −inf at 0, NaN below 0 — without a floating-point warning."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.size and x.min() > 0:  # the common case: one reduction, then a plain log
-        return np.log(x)
-    out = np.full(x.shape, -np.inf)
-    np.log(x, out=out, where=x > 0)
-    out[x < 0] = np.nan
-    return out
+#: A block's inputs (0-d or 1-d slices) and its workspace → the lowered function's operands.
+Prepare = Callable[[tuple[np.ndarray, ...], Workspace], tuple[np.ndarray, ...]]
 
 
 class _Printer(NumPyPrinter):
-    """NumPyPrinter with the warning-free log."""
+    """NumPyPrinter with the warning-free log and the two-sided scale factors (their definitions)."""
 
     def _print_log(self, expr: sp.Expr) -> str:
         return f"_safe_log({self._print(expr.args[0])})"
 
+    def _print_ScaleDown(self, expr: sp.Expr) -> str:
+        return f"numpy.exp(-numpy.maximum({self._print(expr.args[0])}, 0.0))"
 
-def _leaf(args: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:
-    return sp.lambdify(args, expr, modules=[{"_safe_log": _safe_log}, "numpy"],
+    def _print_ScaleUp(self, expr: sp.Expr) -> str:
+        return f"numpy.exp(numpy.minimum({self._print(expr.args[0])}, 0.0))"
+
+
+def _lambdify(args: Sequence[sp.Symbol], expr: sp.Expr) -> Callable:
+    # functools: NumPyPrinter prints Max/Min as functools.reduce(numpy.maximum, ...)
+    return sp.lambdify(args, expr, modules=[{"_safe_log": safe_log, "functools": functools}, "numpy"],
                        printer=_Printer, cse=True)
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """A branch value: in-place kernels, or (for nodes the kernel printer lacks) lambdify."""
+
+    kernels: Kernels | None
+    fallback: Callable | None
+
+    def run(self, arrays: tuple[np.ndarray, ...], out: np.ndarray, work: Workspace) -> None:
+        if self.kernels is not None:
+            self.kernels(arrays, out, work)
+        else:
+            out[...] = self.fallback(*arrays)
+
+
+def _leaf(args: Sequence[sp.Symbol], expr: sp.Expr) -> _Leaf:
+    try:
+        return _Leaf(Kernels(args, expr), None)
+    except Unsupported:
+        return _Leaf(None, _lambdify(args, expr))
 
 
 @dataclass(frozen=True)
@@ -87,7 +130,7 @@ class _Branches:
 
 def _build(args: Sequence[sp.Symbol], expr: sp.Expr) -> object:
     if isinstance(expr, sp.Piecewise):
-        conds = tuple(_leaf(args, c) for _, c in expr.args)
+        conds = tuple(_lambdify(args, c) for _, c in expr.args)
         return _Branches(conds, tuple(_build(args, v) for v, _ in expr.args))
     return _leaf(args, expr)
 
@@ -97,32 +140,97 @@ def _select(arrays: tuple[np.ndarray, ...], sel: np.ndarray) -> tuple[np.ndarray
     return tuple(a if a.ndim == 0 else a[sel] for a in arrays)
 
 
-def _evaluate(node: object, arrays: tuple[np.ndarray, ...], n: int) -> np.ndarray:
-    """``node`` at n points; each operand is 1-d of size n or 0-d (broadcast)."""
+def _evaluate(node: object, arrays: tuple[np.ndarray, ...], n: int, out: np.ndarray, work: Workspace) -> None:
+    """``node`` at n points, written into ``out``; each operand is 1-d of size n or 0-d (broadcast)."""
     if not isinstance(node, _Branches):
-        value = node(*arrays)
-        if (isinstance(value, np.ndarray) and value.shape == (n,) and value.dtype == np.float64
-                and value.base is None):  # a fresh result (not a view of an input): no copy
-            return value
-        return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
-    out = None
+        node.run(arrays, out, work)
+        return
     todo = None  # None: every point is still open (no index copy needed)
     for cond, value in zip(node.conds, node.values, strict=True):
         sub = arrays if todo is None else _select(arrays, todo)
         size = n if todo is None else todo.size
         if size == 0:
-            break
-        chosen = np.broadcast_to(np.asarray(cond(*sub), dtype=bool), (size,))
-        if todo is None and chosen.all():  # fast path: one branch holds everywhere
-            return _evaluate(value, arrays, n)
-        if out is None:
-            out = np.full(n, np.nan)
+            return
+        chosen = np.asarray(cond(*sub), dtype=bool)
+        if todo is None and (chosen if chosen.ndim == 0 else chosen.all()):  # one branch holds everywhere
+            _evaluate(value, arrays, n, out, work)
+            return
+        chosen = np.broadcast_to(chosen, (size,))
         idx = np.arange(n) if todo is None else todo
         take = idx[chosen]
         if take.size:
-            out[take] = _evaluate(value, _select(sub, chosen), take.size)
+            part = np.empty(take.size)
+            _evaluate(value, _select(sub, chosen), take.size, part, work)
+            out[take] = part
         todo = idx[~chosen]
-    return np.full(n, np.nan) if out is None else out
+    if todo is not None and todo.size:
+        out[todo] = np.nan
+
+
+def available_workers() -> int:
+    """The cores this process may run on (the default ``workers``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def check_workers(workers: object) -> int | None:
+    """``workers`` as a positive int, or None (every available core, looked up when needed);
+    else a one-line error."""
+    if workers is None:
+        return None
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)):
+        raise TypeError(f"workers must be a positive integer or None, got {type(workers).__name__}")
+    if workers < 1:
+        raise ValueError(f"workers must be a positive integer or None, got {workers}")
+    return int(workers)
+
+
+def run_blocks(run: Callable[[int, Workspace], None], n_blocks: int, size: int, workers: int) -> None:
+    """``run(b, work)`` for b = 0 .. n_blocks − 1, on ``workers`` threads (the caller's included).
+
+    Each thread owns one :class:`Workspace` of ``size`` and takes the next block number from
+    a shared counter; the caller's numpy error state is set in every thread (numpy keeps it
+    per thread). Blocks are handed out in order and a failing thread stops the others taking
+    new ones, so the error raised is that of the first failing block — the one a single
+    thread meets first. (The evaluators use longer blocks with threads, so an input with
+    errors of two kinds close together may name the other one.) The pool lives for this
+    call only.
+    """
+    err = np.geterr()
+    if workers <= 1 or n_blocks <= 1:
+        work = Workspace(size)
+        for b in range(n_blocks):
+            run(b, work)
+        return
+    counter, lock, failures, stop = itertools.count(), threading.Lock(), [], []
+
+    def worker() -> None:
+        work = Workspace(size)
+        with np.errstate(**err):
+            while not stop:
+                with lock:
+                    b = next(counter)
+                if b >= n_blocks:
+                    return
+                try:
+                    run(b, work)
+                except Exception as e:  # re-raised below, first block first
+                    failures.append((b, e))
+                    stop.append(b)
+                    return
+                except BaseException:  # KeyboardInterrupt in the calling thread: stop the others too
+                    stop.append(b)
+                    raise
+
+    with ThreadPoolExecutor(max_workers=min(workers, n_blocks) - 1) as pool:
+        futures = [pool.submit(worker) for _ in range(min(workers, n_blocks) - 1)]
+        worker()
+        for f in futures:
+            f.result()
+    if failures:
+        raise min(failures, key=lambda f: f[0])[1]
 
 
 def _growing_exponents(expr: sp.Expr) -> list[sp.Expr]:
@@ -153,6 +261,10 @@ def _branch(expr: sp.Expr, time: sp.Symbol, log: bool) -> sp.Expr:
     growing = _growing_exponents(stable)
     if not growing:
         return stable
+    if len(growing) == 1:
+        scaled = two_sided(stable, growing[0])
+        if scaled is not None:
+            return scaled
     fallback = _divided_out(stable, growing)
     if fallback is None:
         try:
@@ -179,7 +291,14 @@ class NumpyFunction:
     expr: sp.Expr
     _node: object
 
-    def __call__(self, *values: object) -> np.ndarray:
+    def __call__(self, *values: object, workers: int | None = None) -> np.ndarray:
+        """The lowered expression at ``values`` (broadcast together), on ``workers`` threads.
+
+        ``workers=None`` uses every core available to the process; arrays of fewer than
+        :data:`THREADS_MIN` points are evaluated on the calling thread. The result does not
+        depend on ``workers`` (same bits).
+        """
+        workers = check_workers(workers)
         if len(values) != len(self.args):
             names = ", ".join(a.name for a in self.args)
             raise ValueError(f"expected {len(self.args)} arguments ({names}), got {len(values)}")
@@ -188,31 +307,39 @@ class NumpyFunction:
             if not np.isfinite(a).all():
                 raise ValueError(f"{sym.name} must be finite; got a NaN or infinite value")
         flat, shape = flatten(**{s.name: a for s, a in zip(self.args, arrays, strict=True)})
-        return self._call_validated(flat, shape)
+        return self._call_validated(flat, shape, workers=workers)
 
     def _call_validated(self, flat: Sequence[np.ndarray], shape: tuple[int, ...],
-                        prepare: Callable[..., tuple[np.ndarray, ...]] | None = None) -> np.ndarray:
+                        prepare: Prepare | None = None, workers: int | None = 1) -> np.ndarray:
         """The private fast path: operands already finite float64, as from
         :func:`~symdyn.numeric.domain.flatten` (0-d or 1-d of the broadcast size).
 
-        ``prepare(*operands)``, if given, maps the operands to this function's ``args``
-        (e.g. appends an accurate exponent); it runs per block, under the same error state.
-        Points are evaluated in blocks of :data:`BLOCK` so that the temporaries of the
-        generated expression stay in cache; every operation is elementwise, so blocking
-        does not change a bit of the result.
+        ``prepare(operands, work)``, if given, maps a block's operands to this function's
+        ``args`` (e.g. appends an accurate exponent, in buffers of ``work``); it runs per
+        block, under the same error state. Points are evaluated in blocks of :data:`BLOCK`
+        (arrays of :data:`THREADS_MIN` points or more: blocks of :data:`THREAD_BLOCK` on
+        ``workers`` threads), each written
+        straight into its slice of the result; every operation is elementwise, so neither
+        the blocking nor the threads change a bit of the result.
         """
         n = math.prod(shape)
         flat = tuple(flat)
+        out = np.empty(n)
+        if n < THREADS_MIN:
+            workers = 1
+        elif workers is None:
+            workers = available_workers()
+        size = BLOCK if workers == 1 else THREAD_BLOCK
+
+        def run(b: int, work: Workspace) -> None:
+            start, stop = b * size, min(n, (b + 1) * size)
+            ops = flat if stop - start == n else tuple(a if a.ndim == 0 else a[start:stop] for a in flat)
+            if prepare is not None:
+                ops = prepare(ops, work)
+            _evaluate(self._node, ops, stop - start, out[start:stop], work)
+
         with np.errstate(under="ignore"):
-            if n <= BLOCK:
-                out = _evaluate(self._node, prepare(*flat) if prepare else flat, n)
-            else:
-                out = np.empty(n)
-                for start in range(0, n, BLOCK):
-                    block = slice(start, start + BLOCK)
-                    ops = tuple(a if a.ndim == 0 else a[block] for a in flat)
-                    ops = prepare(*ops) if prepare else ops
-                    out[block] = _evaluate(self._node, ops, min(BLOCK, n - start))
+            run_blocks(run, -(-n // size), min(n, size), workers)
         return out.reshape(shape)[()] if shape == () else out.reshape(shape)
 
 
@@ -227,7 +354,8 @@ def to_numpy(expr: sp.Expr, args: Sequence[sp.Symbol], *, log: bool = False,
     docstring for the stages; the result is a :class:`NumpyFunction` whose ``expr`` is
     the stable form that was printed. ``replace`` maps subexpressions of the stable form
     to symbols in ``args`` that the caller computes more accurately (e.g. an exponent
-    2δ − 2σt without cancellation); it is applied after stage 3.
+    2δ − 2σt without cancellation); it is applied after stage 3. Call the result as
+    ``f(*values, workers=None)`` (threads for large arrays; see :meth:`NumpyFunction.__call__`).
     """
     from symdyn.model import symbols as S
 

@@ -13,6 +13,11 @@ high-precision evaluation):
   σ/(σe^{2δ−2σt} − λ expm1(−2σt)), a sum of nonnegative terms. Finally c − c·e^a →
   −c·expm1(a) (sympy's ``expm1_opt`` only matches a literal e^a − 1) and sympy's own
   ``expm1_opt``/``log1p_opt``/``logaddexp_opt`` (``sympy.codegen.rewriting``).
+* :func:`two_sided` — for a quotient whose numerator and denominator are affine in one
+  growing exponential e^a, multiply both by S = e^{−max(a, 0)}: e^a·S = R = e^{min(a, 0)}, so
+  (n0 + n1 e^a)/(d0 + d1 e^a) = (n0 S + n1 R)/(d0 S + d1 R) with S, R ≤ 1 on the whole line.
+  The pair comes from one exponential, e^{−|a|} (the hand-written trick: one exp of −|x|
+  and a branch on the sign of x), and no branch ever overflows.
 * :func:`log_form` — ln f without forming f, for f a product/quotient of sums of positive
   terms: ln(Σ c_i e^{a_i}) becomes a logaddexp chain of ln c_i + a_i. This is how ln w(t)
   stays finite where w(t) underflows (e.g. ln w = ln σ − logaddexp(ln σ + 2δ − 2σt,
@@ -91,6 +96,72 @@ def stabilize(expr: sp.Expr, time: sp.Symbol = S.t) -> sp.Expr:
     num, den = _expm1_pairs(num), _expm1_pairs(den)
     out = num / den
     return optimize(out, [expm1_opt, log1p_opt, logaddexp_opt])
+
+
+class ScaleDown(sp.Function):
+    """S(a) = e^{−max(a, 0)} ∈ (0, 1]: divides out a growing e^a where a > 0 (see :func:`two_sided`)."""
+
+    nargs = 1
+
+    def _eval_rewrite_as_exp(self, a: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.exp(-sp.Max(a, 0))
+
+    def _eval_is_positive(self) -> bool:
+        return True
+
+
+class ScaleUp(sp.Function):
+    """R(a) = e^{min(a, 0)} = e^a·S(a) ∈ (0, 1] (see :func:`two_sided`)."""
+
+    nargs = 1
+
+    def _eval_rewrite_as_exp(self, a: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.exp(sp.Min(a, 0))
+
+    def _eval_is_positive(self) -> bool:
+        return True
+
+
+def _affine_in(side: sp.Expr, growing: sp.Expr) -> tuple[sp.Expr, sp.Expr] | None:
+    """(c0, c1) with side = c0 + c1·growing term by term, or None if ``growing`` enters otherwise."""
+    c0, c1 = [], []
+    for term in sp.Add.make_args(side):
+        if not term.has(growing):
+            c0.append(term)
+            continue
+        factors = list(sp.Mul.make_args(term))
+        if growing not in factors:
+            return None
+        factors.remove(growing)
+        rest = sp.Mul(*factors)
+        if rest.has(growing):
+            return None
+        c1.append(rest)
+    return sp.Add(*c0), sp.Add(*c1)
+
+
+def two_sided(expr: sp.Expr, a: sp.Expr) -> sp.Expr | None:
+    """``expr`` = (n0 + n1 e^a)/(d0 + d1 e^a) rewritten as (n0 S + n1 R)/(d0 S + d1 R) with
+    S = e^{−max(a, 0)}, R = e^{min(a, 0)} (:class:`ScaleDown`, :class:`ScaleUp`); None if the
+    numerator or the denominator is not affine in e^a, term by term.
+
+    Exact (multiply numerator and denominator by S, and e^a·S = R), and both factors are in
+    (0, 1] for every real a, so the form needs no overflow guard. For a ≤ 0 it is the
+    original form (S = 1, R = e^a); for a > 0 the form with e^a divided out.
+
+    >>> from symdyn.model import symbols as S_
+    >>> x = sp.Symbol("x", real=True)
+    >>> two_sided(S_.sigma/(S_.sigma*sp.exp(x) - S_.lam*expm1(-2*S_.sigma*S_.t)), x)
+    sigma*ScaleDown(x)/(-lambda*ScaleDown(x)*expm1(-2*sigma*t) + sigma*ScaleUp(x))
+    """
+    growing = sp.exp(a)
+    num, den = sp.fraction(expr)
+    parts = [_affine_in(num, growing), _affine_in(den, growing)]
+    if None in parts:
+        return None
+    down, up = ScaleDown(a), ScaleUp(a)
+    (n0, n1), (d0, d1) = parts
+    return (n0 * down + n1 * up) / (d0 * down + d1 * up)
 
 
 def _log_positive_sum(terms: list[sp.Expr]) -> sp.Expr:

@@ -9,7 +9,8 @@ from symdyn.asymptotics.general import model_limit
 from symdyn.derive.general import derive_model, exponential_rate
 from symdyn.model import symbols as S
 from symdyn.model.factor_model import FactorModel
-from symdyn.output.sheet import LIM_FLOW, LIM_GD, W_DOT, W_NEXT, W_T, Entry, Section
+from symdyn.model.printing import limit_lhs_latex
+from symdyn.output.sheet import W_DOT, W_NEXT, W_T, Entry, Section
 
 
 def model_sections(model: FactorModel) -> list[Section]:
@@ -44,8 +45,9 @@ def model_sections(model: FactorModel) -> list[Section]:
         sections.append(Section("reduction", "Reduction (each verified by its residuals)", tuple(red)))
     if model.delta == S.delta and d.reduced is not None:
         lims = []
-        for dyn_name, lhs in (("flow", LIM_FLOW), ("gd", LIM_GD)):
+        for dyn_name in ("flow", "gd"):
             r = model_limit(model, dyn_name)
+            lhs = sp.Symbol(limit_lhs_latex(r.scale, dyn_name))     # the time scaling is part of the limit
             if r.expr is not sp.nan:
                 words = (f"scale {r.scale}", *r.assumptions, *(f"undecided: {u}" for u in r.undecided))
                 lims.append(Entry(f"limit-{dyn_name}", f"{dyn_name} limit, t = scale*tau", lhs, r.expr, words))

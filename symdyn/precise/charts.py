@@ -1,6 +1,6 @@
 """The L = 2 GD map's linearising charts, evaluated in a local mpmath context.
 
-f(w) = w(1 + η(σ − λw))² (SPEC §2) has two charts in which it is multiplication:
+f(w) = w(1 + η(σ − λw))² (docs/conventions.md) has two charts in which it is multiplication:
 
 * at the repelling fixed point 0 (multiplier μ = (1+ησ)²): the Poincaré function Ψ,
   Ψ(μz) = f(Ψ(z)), and its local inverse Φ₀ (Koenigs), Φ₀(f(w)) = μΦ₀(w);

@@ -1,4 +1,4 @@
-"""Gradient descent on one mode at arbitrary precision (SPEC §2, "Scalar GD maps").
+"""Gradient descent on one mode at arbitrary precision (docs/conventions.md, "Scalar GD maps").
 
 Maps (η step, σ, λ exact; c and d are rounded once to the working precision):
 

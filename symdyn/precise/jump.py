@@ -1,6 +1,6 @@
 """Jump-ahead evaluation of the L = 2 GD trajectory: w_k for any k in time independent of k.
 
-The GD iterate w_k = f^k(w0), f(w) = w(1 + η(σ − λw))² (SPEC §2), is read through the
+The GD iterate w_k = f^k(w0), f(w) = w(1 + η(σ − λw))² (docs/conventions.md), is read through the
 two linearising charts of :mod:`symdyn.precise.charts`:
 
     w_k = Ψ(μ^k Φ₀(w0))                      while μ^k Φ₀(w0) is in the 0-chart's disk,

@@ -1,4 +1,4 @@
-"""The Poincaré function Ψ of the GD map at 0: the discrete step profile (SPEC §2).
+"""The Poincaré function Ψ of the GD map at 0: the discrete step profile (docs/conventions.md).
 
 f(w) = w(1 + η(σ − λw))² has multiplier μ = (1+ησ)² > 1 at 0. The Poincaré function
 is the unique Ψ with
