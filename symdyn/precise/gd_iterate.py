@@ -86,7 +86,7 @@ class Kernel:
     constants: Callable  # (sigma, lam, eta) -> (c, d), evaluated exactly, then rounded once
     start: str  # "w0" (the product's start) or "factor0" (each factor's start)
     output_power: int  # the reported product is x**output_power
-    proof: P.ErrorModel = field(default=P.PRODUCT2, compare=False)  # its rounding and log-derivative bounds
+    proof: P.ErrorModel = field(compare=False)  # its rounding and log-derivative bounds (gd_proof)
 
     def map_expr(self, x: sp.Symbol | None = None) -> sp.Expr:
         """One step of the kernel applied to sympy symbols: the map in ``x`` (default the symbol x)."""

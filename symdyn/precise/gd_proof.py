@@ -31,7 +31,7 @@ rationals rounded once). With the condition numbers
 
 * linear, f = cξ + d:             A = (|cξ| + d)/|cξ + d|,                 ρ = 2.01(A + 1);
 * product L = 2, f = ξ(c − dξ)²:  A = (c + dξ)/|c − dξ|,                  ρ = 4.02(A + 1);
-* factor, a⁺ = a + a^{L−1}(e − dD'), z = a^{L−2}, D = da^L, S = e − D, h = 1 + zS:
+* factor, a⁺ = a + a^{L−1}(e − da^L) = a·h, z = a^{L−2}, D = da^L, S = e − D, h = 1 + zS:
   B = z(e + 4D + 3|S|)/|h|,                                               ρ = 1.01(B + 1);
 * product L >= 3, f = ξ(1 + zS)^L, z = ξ^{(L−2)/L}, D = dξ, S = e − D, h = 1 + zS:
   B = z(e + 2D + (L+1)|S|)/|h|,                                          ρ = 1.02L(B + 1) + 2.01.
