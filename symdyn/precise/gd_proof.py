@@ -217,7 +217,7 @@ def step_bounds(model: ErrorModel, xf: float, consts: tuple[float, ...], r: floa
     step's rounding; (inf, inf) when the check λ(r + u + 2^-51) <= 2^-10 fails."""
     try:
         g, b = model.gb(xf, *consts)
-    except (ZeroDivisionError, OverflowError, ValueError):
+    except (ZeroDivisionError, OverflowError, ValueError, TypeError):  # TypeError: a complex power
         return math.inf, math.inf
     lam = max(model.depth, 1) * (1 + b)
     if not lam * (r + u + 2.0**-51) <= CHECK:  # also catches nan and inf
