@@ -46,7 +46,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cache
 
 import sympy as sp
@@ -57,7 +56,7 @@ from symdyn.model.factor_model import FactorModel
 from symdyn.precise.balls import arb
 from symdyn.precise.certified import Certified, Progress, ball_context, certify, check_prec
 from symdyn.precise.evaluate import certified_evaluate, evaluate, evaluate_ball, exact_mpf, local_context
-from symdyn.precise.flow_ode import check_times
+from symdyn.precise.flow_ode import certify_taylor, check_times
 from symdyn.precise.gd_iterate import CHUNK, EXP_LIMIT, Numbers, check_steps, start_point
 
 try:
@@ -278,15 +277,11 @@ def _output(model: FactorModel, points: list[list], prec: int) -> list:
 def model_flow_values(model: FactorModel, times: Sequence[object], digits: int, *, max_prec: int | None = None,
                       start_prec: int | None = None, strict: bool = True,
                       progress: Progress | None = None) -> list[Certified]:
-    """The output w(t) under the flow by Taylor stepping of the factors, to ``digits`` certified digits."""
+    """The output w(t) under the flow by Taylor stepping of the factors, to ``digits`` certified digits (agreed)."""
     times = check_times(times)
-    horizon = max(Fraction(int(t.p), int(t.q)) for t in times)
-    guard = int(horizon).bit_length() + 8  # rounding accumulates over the steps
-
-    def compute(prec: int) -> list:
-        return _output(model, integrate_factors(model, times, prec, progress=progress), prec)
-
-    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec, strict=strict)
+    return certify_taylor(times, lambda prec: _output(model, integrate_factors(model, times, prec, progress=progress),
+                                                      prec), digits, max_prec=max_prec, start_prec=start_prec,
+                          strict=strict)
 
 
 def closed_form_values(model: FactorModel, closed: sp.Expr, times: Sequence[object], digits: int,

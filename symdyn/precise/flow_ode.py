@@ -104,16 +104,18 @@ def _taylor(ctx, x, order: int, c0, c1, c2) -> list:
     return w
 
 
+def certify_taylor(times: Sequence[sp.Rational], compute, digits: int, **kw: object) -> list[Certified]:
+    """Certify Taylor-stepped values at ``times`` (``compute(prec) -> [mpf]``): agreed between reruns, whose
+    higher precision also raises the order; the guard grows with the horizon (rounding adds up over the steps).
+    ``kw`` goes to :func:`symdyn.precise.certified.certify`."""
+    horizon = max(Fraction(int(t.p), int(t.q)) for t in times)
+    return certify(compute, digits, guard_bits=int(horizon).bit_length() + 8, **kw)
+
+
 def flow_values(model: Model, times: Sequence[object], digits: int, *, max_prec: int | None = None,
                 start_prec: int | None = None, strict: bool = True,
                 progress: Progress | None = None) -> list[Certified]:
-    """w(t) by Taylor stepping, each value to ``digits`` certified significant digits."""
+    """w(t) by Taylor stepping, each value to ``digits`` certified significant digits (agreed)."""
     times = check_times(times)
-    horizon = max(Fraction(int(t.p), int(t.q)) for t in times)
-    guard = int(horizon).bit_length() + 8  # rounding accumulates over the steps
-
-    def compute(prec: int) -> list:
-        return integrate(model, times, prec, progress=progress)
-
-    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec,
-                   strict=strict)
+    return certify_taylor(times, lambda prec: integrate(model, times, prec, progress=progress), digits,
+                          max_prec=max_prec, start_prec=start_prec, strict=strict)
