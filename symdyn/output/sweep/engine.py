@@ -78,7 +78,11 @@ class Job:
 
 @dataclass(frozen=True)
 class Summary:
-    """What a run did: cells and chunks, chunks resumed from fragments, rows with an error, times."""
+    """What a run did: cells and chunks (and those resumed from fragments), rows with an error, times.
+
+    ``startup_seconds``: until the workers were ready; ``run_seconds``: from then to the last chunk;
+    ``computed_cells``/``cell_seconds``: the cells computed in this run and the seconds they took.
+    """
 
     out: Path
     cells: int
@@ -86,9 +90,19 @@ class Summary:
     resumed: int
     errors: int
     wall_seconds: float
+    startup_seconds: float
+    run_seconds: float
+    computed_cells: int
     cell_seconds: float
     workers: int
     where: str
+
+    @property
+    def overhead_ms_per_cell(self) -> float:
+        """Worker time not spent in cells (scheduling, transfer, fragments), per computed cell, in ms."""
+        if not self.computed_cells:
+            return 0.0
+        return 1000 * max(0.0, self.run_seconds * self.workers - self.cell_seconds) / self.computed_cells
 
 
 def chunk_size(cells: int) -> int:
@@ -198,9 +212,9 @@ def _write_fragment(job: Job, parts: Path, i: int, rows: list[dict]) -> None:
 
 
 def _join(job: Job, out: Path, parts: Path, metadata: dict):
-    """The whole table from the fragments (every cell exactly once), written atomically to ``out``."""
+    """The whole table from the fragments (every cell exactly once), written atomically to ``out``; returns the
+    rows with an error."""
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     schema = _arrow_schema(job.columns)
@@ -212,10 +226,7 @@ def _join(job: Job, out: Path, parts: Path, metadata: dict):
                            "and run the sweep again")
     table = table.replace_schema_metadata(_arrow_schema(job.columns, metadata).metadata)
     write_file(out, _parquet_bytes(table))
-    errors = int(pc.sum(pc.invert(pc.is_null(table.column("error")))).as_py() or 0) \
-        if "error" in table.column_names else 0
-    seconds = float(pc.sum(table.column("seconds")).as_py() or 0.0) if "seconds" in table.column_names else 0.0
-    return errors, seconds
+    return table.num_rows - table.column("error").null_count if "error" in table.column_names else 0
 
 
 # --------------------------------------------------------------------------- engines
@@ -237,8 +248,8 @@ def _client(scheduler: str | None, workers: int | None, connect_timeout: float):
             raise
     try:
         client = Client(scheduler, timeout=connect_timeout)
-    except (OSError, TimeoutError) as exc:
-        raise ValueError(f"cannot reach the Dask scheduler at {scheduler} within {connect_timeout:g} s "
+    except Exception as exc:  # refused, timed out, or something else answers there (a proxy's bytes as a frame)
+        raise ValueError(f"cannot reach a Dask scheduler at {scheduler} within {connect_timeout:g} s "
                          f"({type(exc).__name__})") from None
     return client, None, len(client.scheduler_info().get("workers", {}))
 
@@ -299,6 +310,8 @@ def run_job(job: Job, out: str | os.PathLike, *, scheduler: str | None = None, w
     if scheduler != "serial":  # connect before touching the disk: an unreachable scheduler leaves nothing
         client, cluster, n_workers = _client(scheduler, workers, connect_timeout)
         where = scheduler or f"LocalCluster({n_workers} processes)"
+    ready = time.perf_counter()
+    computed = [0, 0.0]  # cells, seconds
     try:
         parts, done = _open_parts(job, out, resume)
         resumed = len(done)
@@ -307,6 +320,8 @@ def run_job(job: Job, out: str | os.PathLike, *, scheduler: str | None = None, w
 
         def done_chunk(i: int, rows: list[dict]) -> None:
             _write_fragment(job, parts, i, rows)
+            computed[0] += len(rows)
+            computed[1] += sum(r.get("seconds") or 0.0 for r in rows)
             if progress is not None:
                 progress(job.sizes[i])
 
@@ -315,13 +330,14 @@ def run_job(job: Job, out: str | os.PathLike, *, scheduler: str | None = None, w
             _run_serial(job, todo, done_chunk)
         else:
             _run_dask(job, todo, done_chunk, client)
+        finished = time.perf_counter()
     finally:
         if client is not None:
             client.close()
         if cluster is not None:
             cluster.close()
     metadata = {**job.metadata, "fingerprint": job.fingerprint, "cells": job.cells}
-    errors, cell_seconds = _join(job, out, parts, metadata)
+    errors = _join(job, out, parts, metadata)
     shutil.rmtree(parts, ignore_errors=True)
-    return Summary(out, job.cells, len(job.tasks), resumed, errors, time.perf_counter() - start, cell_seconds,
-                   n_workers, where)
+    return Summary(out, job.cells, len(job.tasks), resumed, errors, time.perf_counter() - start, ready - start,
+                   finished - ready, computed[0], computed[1], n_workers, where)

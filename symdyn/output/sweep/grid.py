@@ -24,6 +24,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import sympy as sp
 
@@ -296,8 +297,30 @@ def heatmap_png(spec: GridSpec, table, style: str = "screen") -> bytes:
         fixed = ", ".join(f"{k} = {v}" for k, v in spec.fixed)
         ax.set_title(f"{spec.measure} ({spec.dynamics}){': ' + fixed if fixed else ''}")
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=150)
+        fig.savefig(buf, format="png", dpi=150, metadata={"Software": PNG_SOFTWARE})
     return buf.getvalue()
+
+
+#: The PNG "Software" text a sweep's heatmap carries: a PNG with it may be replaced, any other may not.
+PNG_SOFTWARE = "symdyn sweep"
+
+
+def plot_path(out: Path) -> Path:
+    """The heatmap beside the table ``out``: the same name with ``.png``; refused if it is a file symdyn did not
+    write."""
+    png = out.with_suffix(".png")
+    if png.is_dir() or (png.exists() and PNG_SOFTWARE.encode() not in png.read_bytes()[:4096]):
+        raise ValueError(f"{png} exists and symdyn did not write it; choose another output name or move it away")
+    return png
+
+
+def write_heatmap(spec: GridSpec, table_path: Path, png: Path) -> Path:
+    """Draw the heatmap of the table at ``table_path`` and write it to ``png`` (atomically)."""
+    import pyarrow.parquet as pq
+
+    from symdyn.output.files import write_file
+
+    return write_file(png, heatmap_png(spec, pq.read_table(table_path)))
 
 
 def _edges(centres):
