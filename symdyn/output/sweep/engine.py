@@ -173,29 +173,36 @@ def check_output(out: Path) -> None:
         raise ValueError(f"{out} exists and symdyn did not write it; choose another name or move it away")
 
 
-def _open_parts(job: Job, out: Path, resume: bool) -> tuple[Path, set[int]]:
-    """The fragment folder, ready for ``job``, and the chunks already in it."""
-    parts = parts_folder(out)
+def _check_parts(job: Job, parts: Path, resume: bool) -> bool:
+    """Whether the fragment folder exists for this job; raise if it belongs to another job, or to an
+    unfinished run of this one that is not resumed (read only)."""
+    if not parts.exists():
+        return False
     stamp = {"fingerprint": job.fingerprint, "chunks": len(job.tasks), "cells": job.cells}
-    if parts.exists():
-        try:
-            found = json.loads((parts / "job.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise ValueError(f"{parts} exists and is not a sweep's fragment folder; move it away") from None
-        if found != json.loads(json.dumps(stamp)):
-            raise ValueError(f"{parts} holds the fragments of a different sweep; remove it or choose another output")
-        if not resume:
-            raise UnfinishedSweep(f"{parts} holds the fragments of an unfinished run of this sweep; "
-                                  "resume it or remove the folder")
-    else:
+    try:
+        found = json.loads((parts / "job.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ValueError(f"{parts} exists and is not a sweep's fragment folder; move it away") from None
+    if found != json.loads(json.dumps(stamp)):
+        raise ValueError(f"{parts} holds the fragments of a different sweep; remove it or choose another output")
+    if not resume:
+        raise UnfinishedSweep(f"{parts} holds the fragments of an unfinished run of this sweep; "
+                              "resume it or remove the folder")
+    return True
+
+
+def _open_parts(job: Job, parts: Path) -> set[int]:
+    """Create the fragment folder for ``job`` if needed; the chunks already in it."""
+    if not parts.exists():
         parts.mkdir(parents=True)
+        stamp = {"fingerprint": job.fingerprint, "chunks": len(job.tasks), "cells": job.cells}
         write_file(parts / "job.json", json.dumps(stamp, indent=1, sort_keys=True) + "\n")
     done = set()
     for p in parts.iterdir():
         m = _FRAGMENT.match(p.name)
         if m and int(m.group(1)) < len(job.tasks):
             done.add(int(m.group(1)))
-    return parts, done
+    return done
 
 
 def _fragment(parts: Path, i: int) -> Path:
@@ -256,7 +263,7 @@ def _client(scheduler: str | None, workers: int | None, connect_timeout: float):
 
 def check_scheduler(address: str) -> str:
     """A scheduler address ``PROTOCOL://HOST:PORT`` (tcp, tls, ucx, inproc, ws, wss), else ``ValueError``."""
-    m = re.fullmatch(r"(tcp|tls|ucx|inproc|ws|wss)://[^\s/:]+(:\d{1,5})?/?", address or "")
+    m = re.fullmatch(r"(tcp|tls|ucx|ws|wss)://[^\s/]+/?|inproc://\S+", address or "")
     if not m:
         raise ValueError(f"a scheduler address looks like tcp://HOST:PORT, got {address!r}")
     return address
@@ -304,6 +311,8 @@ def run_job(job: Job, out: str | os.PathLike, *, scheduler: str | None = None, w
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     check_output(out)
+    parts = parts_folder(out)
+    _check_parts(job, parts, resume)  # before any worker starts: a refused run costs nothing
     start = time.perf_counter()
     client = cluster = None
     where, n_workers = "serial", 1
@@ -313,7 +322,7 @@ def run_job(job: Job, out: str | os.PathLike, *, scheduler: str | None = None, w
     ready = time.perf_counter()
     computed = [0, 0.0]  # cells, seconds
     try:
-        parts, done = _open_parts(job, out, resume)
+        done = _open_parts(job, parts)
         resumed = len(done)
         if on_start is not None:
             on_start(sum(job.sizes[i] for i in done), n_workers)
