@@ -3,7 +3,11 @@
 import itertools
 import json
 import math
+import os
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -212,3 +216,11 @@ def test_cli_grid_with_a_model_file_and_plot(tmp_path, capsys):
     assert main([*base, "--measure", "regime"]) == 2
     err = capsys.readouterr().err
     assert "derived for the paper's modes only" in err and err.count("\n") == 1
+
+
+def test_dask_and_pyarrow_load_only_when_a_sweep_runs():
+    code = ("import sys; from symdyn.cli import build_parser; build_parser(); "
+            "print(sorted({'dask', 'distributed', 'pyarrow'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    assert out.stdout.strip() == "[]"
