@@ -192,7 +192,7 @@ def _flow_half_time(model: Model | FactorModel, half: sp.Expr) -> sp.Expr:
 # ------------------------------------------------------------------ value, regime, oscillation
 def value(model: Model | FactorModel, dynamics: str, digits: int, *, at: Sequence[object]) -> dict:
     """The output at the steps (GD) or times (flow) ``at``, certified: ``w_at_<point>``."""
-    points = [_point(p, dynamics) for p in at]
+    points = [parse_point(p, dynamics) for p in at]
     if isinstance(model, FactorModel):
         tr = model_trajectory(model, dynamics, points, digits=digits)
     else:
@@ -200,7 +200,8 @@ def value(model: Model | FactorModel, dynamics: str, digits: int, *, at: Sequenc
     return {f"w_at_{p}": v for p, v in zip(at, tr.values, strict=True)}
 
 
-def _point(text: object, dynamics: str) -> object:
+def parse_point(text: object, dynamics: str) -> object:
+    """A GD step (an integer >= 0) or a flow time (an exact number >= 0) from text or a number."""
     q = parse_number(text, "step" if dynamics == "gd" else "time", 0)
     if dynamics == "gd":
         if q.q != 1:
@@ -265,7 +266,7 @@ def check_measure(name: str, subject: Subject, dynamics: str, at: Sequence[objec
         if not at:
             raise ValueError("measure value needs the points (steps or times) to evaluate at")
         for p in at:
-            _point(p, dynamics)
+            parse_point(p, dynamics)
     elif at:
         raise ValueError(f"measure {name} takes no points; they belong to measure value")
     return m

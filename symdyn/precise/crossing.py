@@ -28,7 +28,7 @@ from symdyn.model.core import Model
 from symdyn.model.factor_model import FactorModel
 from symdyn.precise.certified import CertificationError, Certified, certify, local_context
 from symdyn.precise.evaluate import evaluate
-from symdyn.precise.factor_system import _Arith, _evaluate, _starts, polynomials, step_loop
+from symdyn.precise.factor_system import _Arith, _evaluate, _starts, polynomials, step_loop, trapped
 from symdyn.precise.gd_iterate import (
     CHUNK,
     DEFAULT_ENGINE,
@@ -105,14 +105,7 @@ def _scan(model: Model | FactorModel, level: sp.Expr, prec: int, max_steps: int,
                 raise ValueError(f"the GD iteration diverged by step {k + 1}; the step size is too large")
         raise ValueError(f"the output stays below {level} for {max_steps} steps; raise max_steps")
 
-    if engine == "gmpy2":
-        with gmpy2.context(precision=prec, trap_overflow=True, trap_invalid=True):
-            try:
-                return run()
-            except (gmpy2.OverflowResultError, gmpy2.InvalidOperationError) as exc:
-                raise ValueError(f"the GD iteration left the floating-point range ({exc}); "
-                                 "the step size is outside the convergent regime") from None
-    return run()
+    return trapped(run, prec, engine)
 
 
 def _engine_number(level: sp.Expr, prec: int, engine: str):

@@ -290,6 +290,12 @@ def iterate_factors(model: FactorModel, steps: Sequence[int], prec: int, *, engi
             found[target] = ar.to_mpf(_evaluate(out, x, co, one)[0])
         return [found[k] for k in steps]
 
+    return trapped(run, prec, engine)
+
+
+def trapped(run: Callable, prec: int, engine: str):
+    """``run()`` inside a gmpy2 context of ``prec`` bits whose overflow and invalid operations become a
+    one-line ``ValueError`` (engine ``"gmpy2"``); with ``"mpmath"`` it runs as it is."""
     if engine == "gmpy2":
         with gmpy2.context(precision=prec, trap_overflow=True, trap_invalid=True):
             try:
