@@ -224,3 +224,47 @@ def test_dask_and_pyarrow_load_only_when_a_sweep_runs():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
     assert out.stdout.strip() == "[]"
+
+
+def test_model_file_flow_transition_against_the_integrated_flow():
+    """weight_decay.toml has an explicit w(t); the half-time solved from it is checked on the factor flow
+    integrated by Taylor steps (model_flow_values, which never sees the closed form)."""
+    from symdyn.precise.factor_system import model_flow_values
+
+    with open("examples/models/weight_decay.toml", encoding="utf-8") as fh:
+        cell = Subject(toml=fh.read()).model({"delta": 3})
+    r = measure("transition", cell, "flow", 20)
+    [w] = model_flow_values(cell, [sp.Rational(Fraction(r["t_half"].text))], 12)
+    half = Fraction(r["limit"]) / 2
+    # t_half carries 20 digits, so w(t_half) is half the limit to ~1e-19 relative; 12 digits are certified
+    assert abs(Fraction(w.text) - half) <= w.ulp() and Fraction(r["w_half"].text) == half
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    """tqdm's bar (cells, rate, ETA) on a terminal; nothing on stderr otherwise (the runs above)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    m, s = pty.openpty()
+    fcntl.ioctl(s, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # a terminal 120 columns wide
+    cmd = [sys.executable, "-m", "symdyn", "sweep", "grid", "--dynamics", "gd", "--param", "eta=1/10,1/5,3/10",
+           "--fixed", "delta=3", "--fixed", "sigma=1", "--fixed", "lambda=1", "--measure", "regime", "--serial",
+           "--out", str(tmp_path / "p.parquet")]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=s, env=env)
+    os.close(s)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(m, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(m)
+    assert p.wait(timeout=60) == 0
+    text = seen.decode(errors="replace")
+    assert "3/3" in text and "cell/s" in text and "100%" in text

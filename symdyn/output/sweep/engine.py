@@ -245,7 +245,7 @@ def _client(scheduler: str | None, workers: int | None, connect_timeout: float):
     logging.getLogger("distributed").setLevel(logging.ERROR)
     dask.config.set({"distributed.comm.timeouts.connect": f"{connect_timeout}s"})
     if scheduler is None:
-        n = workers or os.cpu_count() or 1
+        n = workers or _cores()
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                                host="127.0.0.1", silence_logs=logging.ERROR)
         try:
@@ -259,6 +259,14 @@ def _client(scheduler: str | None, workers: int | None, connect_timeout: float):
         raise ValueError(f"cannot reach a Dask scheduler at {scheduler} within {connect_timeout:g} s "
                          f"({type(exc).__name__})") from None
     return client, None, len(client.scheduler_info().get("workers", {}))
+
+
+def _cores() -> int:
+    """The cores this process may run on (the affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def check_scheduler(address: str) -> str:
@@ -310,6 +318,8 @@ def run_job(job: Job, out: str | os.PathLike, *, scheduler: str | None = None, w
         check_scheduler(scheduler)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    if workers is not None and scheduler is not None:
+        raise ValueError("workers sets the size of the embedded LocalCluster; a scheduler or a serial run has its own")
     check_output(out)
     parts = parts_folder(out)
     _check_parts(job, parts, resume)  # before any worker starts: a refused run costs nothing
