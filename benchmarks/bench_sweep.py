@@ -8,9 +8,11 @@ tasks, a Parquet fragment per chunk, the atomic join); its start-up (the LocalCl
 counted. Both tables are compared, bit for bit, without the ``seconds`` and ``worker`` columns.
 
 Printed, one JSON line: ``speedup_vs_serial`` (serial wall / (start-up + cluster wall)); ``overhead_ms_per_cell``
-(worker time not spent in cells, per cell: scheduling, transfer, fragments); ``task_roundtrip_ms`` (a no-op task on
-the same cluster); a projection from the measured cell time plus overhead: ``cells_per_hour_per_worker`` and
-``workers_for_1e6_cells_in_1h``. The machine is shared: compare within one run only (``loadavg`` says how busy).
+(worker time not spent in cells, per cell: scheduling, transfer, fragments, each worker's first import);
+``task_roundtrip_ms`` (a no-op task on the same cluster); ``cell_slowdown_on_workers`` (a cell's time on a worker
+over its time in the serial loop: above 1 the two cores were not free); a projection from the measured cell time
+plus overhead: ``cells_per_hour_per_worker`` and ``workers_for_1e6_cells_in_1h``. The machine is shared: compare
+within one run only (``loadavg`` says how busy).
 
     python benchmarks/bench_sweep.py [--eta 1/150:1/80:20] [--delta 300:700:15] [--workers 2] [--digits 30]
 """
@@ -80,6 +82,8 @@ def main() -> None:
         "task_roundtrip_ms": round(1000 * roundtrip, 2),
         "cells_per_hour_per_worker": round(per_hour),
         "workers_for_1e6_cells_in_1h": math.ceil(1e6 / per_hour),
+        # > 1 when the workers' cells ran slower than the serial loop's: the cores were shared with other work
+        "cell_slowdown_on_workers": round(s.cell_seconds / s.computed_cells / mean_cell, 3),
         "same_table": same, "loadavg": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(out))
