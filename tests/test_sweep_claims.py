@@ -27,8 +27,8 @@ def verified():
 
 def test_same_cases_and_verdicts_as_verify(tmp_path, capsys, verified):
     out = tmp_path / "c.parquet"
-    status = main(["sweep", "claims", "--only", *IDS, "--seed", "7", "--cases", "4", "--out", str(out), "--serial",
-                   "--format", "json"])
+    status = main(["sweep", "claims", "--only", *IDS, "--seed", "7", "--cases", "4", "--quick", "--out", str(out),
+                   "--serial", "--format", "json"])
     payload = json.loads(capsys.readouterr().out)
     assert status == 0 and payload["cells"] == len(IDS) * 5
     got = {c["id"]: c for c in payload["claims"]}

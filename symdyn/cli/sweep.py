@@ -54,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--cases", type=int, required=True, metavar="N", help="random cases per claim")
     c.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the cases (default 0)")
     c.add_argument("--only", nargs="+", metavar="ID", help="only these claim ids")
-    c.add_argument("--full", action="store_true", help="the fixed checks' full parameter sets (default: quick)")
+    c.add_argument("--quick", action="store_true", help="the fixed checks' cheaper parameter sets, as verify --quick")
     c.add_argument("--out", default="claims.parquet", metavar="FILE.parquet", help="the table (default claims.parquet)")
     _engine_args(c)
     c.set_defaults(run=run_claims)
@@ -89,7 +89,7 @@ def _pairs(items: list[str], flag: str) -> dict[str, str]:
 #: The options that shape a table, in the order the recorded command lists them.
 SHAPING = {"grid": ("model", "depth", "init", "dynamics", "param", "fixed", "measure", "at", "digits", "max_steps",
                     "chunk"),
-           "claims": ("only", "cases", "seed", "full", "chunk")}
+           "claims": ("only", "cases", "seed", "quick", "chunk")}
 
 
 def _command(args: argparse.Namespace) -> str:
@@ -125,6 +125,9 @@ class _Bar:
         self.total, self.bar = total, None
 
     def start(self, done: int, workers: int) -> None:
+        if workers == 0:
+            print("symdyn sweep: the scheduler has no workers yet; the tasks wait for them (Ctrl-C stops, "
+                  "--resume continues later)", file=sys.stderr)
         if self.enabled:
             from tqdm import tqdm
 
@@ -232,7 +235,7 @@ def run_claims(args: argparse.Namespace) -> int:
     from symdyn.cli.verify import print_results
     from symdyn.output.sweep.claims import claims_job, verdicts
 
-    job = claims_job(args.only, args.seed, args.cases, not args.full, chunk=args.chunk,
+    job = claims_job(args.only, args.seed, args.cases, args.quick, chunk=args.chunk,
                      metadata=_metadata(args, args.seed))
     s = _run(job, args)
     results = verdicts(pq.read_table(s.out), args.seed)
