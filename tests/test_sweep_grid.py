@@ -268,3 +268,39 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert p.wait(timeout=60) == 0
     text = seen.decode(errors="replace")
     assert "3/3" in text and "cell/s" in text and "100%" in text
+
+
+def test_atomic_file_replaces_whole_or_not_at_all(tmp_path):
+    from symdyn.output.files import atomic_file
+
+    target = tmp_path / "t.bin"
+    target.write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt), atomic_file(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise KeyboardInterrupt
+    assert target.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == ["t.bin"]
+    with atomic_file(target) as tmp:
+        tmp.write_bytes(b"new")
+    assert target.read_bytes() == b"new" and sorted(p.name for p in tmp_path.iterdir()) == ["t.bin"]
+
+
+def test_resume_checks_the_fragments_it_joins(tmp_path):
+    """A fragment holding other cells than its chunk's is refused at the join, never silently joined."""
+    import shutil
+
+    spec = grid_spec(PAPER, "gd", "regime", [parse_axis("eta=1/10,1/5,3/10,2/5")], {"sigma": 1, "lambda": 1,
+                                                                                   "delta": 3}, digits=5)
+    job = grid_job(spec, chunk=2)
+    out = tmp_path / "g.parquet"
+    parts = tmp_path / "g.parquet.parts"
+    parts.mkdir()
+    (parts / "job.json").write_text(json.dumps({"fingerprint": job.fingerprint, "chunks": 2, "cells": 4}))
+    run_job(grid_job(spec, chunk=2), tmp_path / "ref.parquet", scheduler="serial")
+    whole = pq.read_table(tmp_path / "ref.parquet")
+    pq.write_table(whole.slice(2, 2), parts / "chunk-000000.parquet")  # cells 2, 3 where 0, 1 belong
+    with pytest.raises(RuntimeError, match="does not hold cells 0 .. 1"):
+        run_job(job, out, scheduler="serial", resume=True)
+    assert not out.exists()
+    shutil.rmtree(parts)
+    s = run_job(job, out, scheduler="serial")
+    assert s.resumed == 0 and pq.read_table(out).column("cell").to_pylist() == [0, 1, 2, 3]

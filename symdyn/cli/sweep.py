@@ -145,8 +145,11 @@ class _Bar:
 
 def _run(job, args: argparse.Namespace):
     """Run ``job`` as the flags say; an interrupt leaves the finished fragments and says how to resume."""
+    import logging
+
     from symdyn.output.sweep.engine import UnfinishedSweep, parts_folder, run_job
 
+    logging.getLogger("distributed").setLevel(logging.ERROR)  # the CLI's stderr: the bar and one-line errors only
     bar = _Bar(args, job.cells)
     scheduler = "serial" if args.serial else args.scheduler
     try:

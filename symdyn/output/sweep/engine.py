@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from math import ceil
 from pathlib import Path
 
-from symdyn.output.files import write_file
+from symdyn.output.files import atomic_file, write_file
 
 #: Cells per chunk at most (a chunk of 256 cells of 0.1 s is a task of ~26 s: cheap to lose, cheap to schedule).
 MAX_CHUNK = 256
@@ -218,22 +218,33 @@ def _write_fragment(job: Job, parts: Path, i: int, rows: list[dict]) -> None:
     write_file(_fragment(parts, i), _parquet_bytes(table))
 
 
-def _join(job: Job, out: Path, parts: Path, metadata: dict):
-    """The whole table from the fragments (every cell exactly once), written atomically to ``out``; returns the
-    rows with an error."""
+#: Rows gathered into one Parquet row group of the joined table.
+ROW_GROUP = 65536
+
+
+def _join(job: Job, out: Path, parts: Path, metadata: dict) -> int:
+    """Stream the fragments, in chunk order, into ``out`` (a temporary sibling renamed at the end), checking that
+    they hold every cell exactly once, in order; returns the rows with an error."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = _arrow_schema(job.columns)
-    tables = [pq.read_table(_fragment(parts, i), schema=schema) for i in range(len(job.tasks))]
-    table = pa.concat_tables(tables).sort_by("cell") if tables else schema.empty_table()
-    cells = table.column("cell").to_pylist()
-    if cells != list(range(job.cells)):
-        raise RuntimeError(f"the fragments in {parts} do not hold every cell exactly once; remove the folder "
-                           "and run the sweep again")
-    table = table.replace_schema_metadata(_arrow_schema(job.columns, metadata).metadata)
-    write_file(out, _parquet_bytes(table))
-    return table.num_rows - table.column("error").null_count if "error" in table.column_names else 0
+    errors, expected, pending = 0, 0, []
+    with atomic_file(out) as tmp, pq.ParquetWriter(tmp, _arrow_schema(job.columns, metadata)) as writer:
+        for i in range(len(job.tasks)):
+            t = pq.read_table(_fragment(parts, i), schema=schema)
+            if t.column("cell").to_pylist() != list(range(expected, expected + job.sizes[i])):
+                raise RuntimeError(f"fragment {i} in {parts} does not hold cells {expected} .. "
+                                   f"{expected + job.sizes[i] - 1}; remove the folder and run the sweep again")
+            expected += t.num_rows
+            errors += t.num_rows - t.column("error").null_count if "error" in t.column_names else 0
+            pending.append(t)
+            if sum(p.num_rows for p in pending) >= ROW_GROUP or i == len(job.tasks) - 1:
+                writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP)
+                pending = []
+        if not job.tasks:
+            writer.write_table(schema.empty_table())
+    return errors
 
 
 # --------------------------------------------------------------------------- engines
@@ -242,8 +253,6 @@ def _client(scheduler: str | None, workers: int | None, connect_timeout: float):
     import dask
     from distributed import Client, LocalCluster
 
-    logging.getLogger("distributed").setLevel(logging.ERROR)
-    dask.config.set({"distributed.comm.timeouts.connect": f"{connect_timeout}s"})
     if scheduler is None:
         n = workers or _cores()
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
@@ -254,7 +263,8 @@ def _client(scheduler: str | None, workers: int | None, connect_timeout: float):
             cluster.close()
             raise
     try:
-        client = Client(scheduler, timeout=connect_timeout)
+        with dask.config.set({"distributed.comm.timeouts.connect": f"{connect_timeout}s"}):
+            client = Client(scheduler, timeout=connect_timeout)
     except Exception as exc:  # refused, timed out, or something else answers there (a proxy's bytes as a frame)
         raise ValueError(f"cannot reach a Dask scheduler at {scheduler} within {connect_timeout:g} s "
                          f"({type(exc).__name__})") from None
