@@ -6,7 +6,8 @@ writes without Dask: one process, a plain loop over the cells calling the same c
 write at the end, its caches warmed first. The cluster run is the engine as ``symdyn sweep`` runs it (chunks as
 tasks, a Parquet fragment per chunk, the atomic join); its start-up (the LocalCluster's processes) is timed and
 counted, and so is each worker's warm-up (its first cell: imports and the symbolic limit), which the serial
-loop does before its timing starts. Both tables are compared, bit for bit, without the ``seconds`` and ``worker`` columns.
+loop does before its timing starts. Both tables are compared, bit for bit, without the ``seconds`` and
+``worker`` columns.
 
 Printed, one JSON line: ``speedup_vs_serial`` (serial wall / (start-up + warm-up + cluster wall));
 ``overhead_ms_per_cell`` (worker time not spent in cells, per cell: scheduling, transfer, fragments);
