@@ -50,18 +50,8 @@ def put_file(path: Path, content: Content) -> None:
 def write_file(path: str | os.PathLike, content: Content) -> Path:
     """Write one file atomically: a temporary sibling renamed over ``path``."""
     path = Path(path)
-    if path.is_dir():
-        raise ValueError(f"{path} is a folder, expected a file name")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        put_file(Path(tmp), content)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as tmp:
+        put_file(tmp, content)
     return path
 
 
