@@ -30,10 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="an axis: NUM exact values from START to STOP inclusive, or a list (repeat for more axes)")
     g.add_argument("--fixed", action="append", default=[], metavar="NAME=VALUE",
                    help="a parameter held at one exact value (repeat)")
-    g.add_argument("--measure", required=True, metavar="NAME",
-                   help="; ".join(f"{m}" for m in MEASURES) + ": transition (k_half or t_half and tau_half at half "
-                        "the limit), value (the output at --at), regime (GD regime and multiplier), oscillation "
-                        "([Psi(1/mu), Psi(1)] at T^eta)")
+    g.add_argument("--measure", required=True, metavar="|".join(MEASURES),
+                   help="transition (k_half or t_half, and tau_half, at half the limit), value (the output at --at), "
+                        "regime (GD regime and multiplier at sigma/lambda), oscillation ([Psi(1/mu), Psi(1)] at "
+                        "T^eta)")
     g.add_argument("--at", nargs="+", default=[], metavar="X", help="measure value: GD steps or flow times")
     g.add_argument("--digits", type=int, default=20, metavar="D", help="certified digits of each value (default 20)")
     g.add_argument("--max-steps", type=int, default=None, metavar="N",
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--model", metavar="FILE.toml", default=None,
                    help="your own model (see examples/models/); --NAME VALUE or --fixed NAME=VALUE set parameters")
     g.add_argument("--plot", action="store_true", help="also write a heatmap PNG beside --out (a 2-D grid)")
-    g.add_argument("--yes", action="store_true", help=f"run a grid of more than {MAX_CELLS:.0e} cells")
+    g.add_argument("--yes", action="store_true", help=f"run a grid of more than {MAX_CELLS} cells")
     g.add_argument("--out", default="sweep.parquet", metavar="FILE.parquet", help="the table (default sweep.parquet)")
     _engine_args(g)
     g.set_defaults(run=run_grid)
