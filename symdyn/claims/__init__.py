@@ -18,6 +18,7 @@ from symdyn.claims.sweep import (
     SWEEPS,
     check_seed_cases,
     claim_rng,
+    error_text,
     merge,
     sweep_error,
 )
@@ -96,10 +97,7 @@ def run(ids: list[str] | None = None, quick: bool = True, progress=None, seed: i
         c = cat[cid]
         if progress:
             progress(cid)
-        try:
-            outcome = c.run(quick)
-        except Exception as exc:  # reported, not swallowed: status 'error' fails verify
-            outcome = Outcome(ERROR, {"error": f"{type(exc).__name__}: {exc}"})
+        outcome = fixed_outcome(c, quick)
         if cid in SWEEPS and cases:
             try:
                 outcome = merge(outcome, SWEEPS[cid](claim_rng(seed, cid), cases), seed)
@@ -109,4 +107,12 @@ def run(ids: list[str] | None = None, quick: bool = True, progress=None, seed: i
     return out
 
 
-__all__ = ["CATALOG", "Claim", "Outcome", "Result", "catalog", "run"]
+def fixed_outcome(c: Claim, quick: bool = True) -> Outcome:
+    """The outcome of claim ``c``'s fixed check; one that raises is status ``error`` with the message."""
+    try:
+        return c.run(quick)
+    except Exception as exc:  # reported, not swallowed: status 'error' fails verify
+        return Outcome(ERROR, {"error": error_text(exc)})
+
+
+__all__ = ["CATALOG", "Claim", "Outcome", "Result", "catalog", "fixed_outcome", "run"]

@@ -1,10 +1,11 @@
 """Seeded random sweeps: each claim tried on parameter points nobody picked by hand (issue #6, item 4).
 
-A sweep is a function ``(rng, n) -> SweepReport`` registered for one or more claim ids with
-:func:`sweep`. It draws ``n`` points from the claim's stated region (its docstring says how),
-checks the claim's correct statement on each and, for errata, records on how many points the
-printed form fails. Most sweeps are a ``draw(rng) -> params`` and a ``check(params) -> Case``
-handed to :func:`run_cases`.
+A sweep is a function ``(rng, n)`` registered for one or more claim ids with :func:`sweep`. It
+draws ``n`` points from the claim's stated region (its docstring says how), checks the claim's
+correct statement on each and, for errata, records on how many points the printed form fails.
+A sweep is a ``draw(rng) -> params`` and a ``check(params) -> Case`` handed to :func:`run_cases`;
+the registry runs them (``SWEEPS[id](rng, n) -> SweepReport``), and :func:`sweep_cases` hands out
+the drawn points and the check apart, so that each case can run as its own task.
 
 Reproducibility: the generator of claim ``id`` under seed ``s`` is
 ``default_rng(SeedSequence([s, crc32(id)]))`` (:func:`claim_rng`), so ``--only ID`` replays
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -75,21 +76,75 @@ class SweepReport:
 
 Sweep = Callable[[np.random.Generator, int], SweepReport]
 
+
+class Cases:
+    """The cases of a sweep: ``n`` points drawn from ``rng`` by ``draw``, each checked by ``check``.
+
+    :func:`run_cases` returns it and the registry runs it (:meth:`run`), so a sweep reads as
+    one line; :meth:`params` draws the points alone, which lets each :meth:`check` run apart
+    (``symdyn sweep claims`` sends them to a cluster). A check never touches ``rng``, so the
+    points are the same whether the checks run in between or afterwards.
+    """
+
+    def __init__(self, rng: np.random.Generator, n: int, draw: Callable[[np.random.Generator], dict],
+                 check: Callable[[dict], Case]):
+        self.rng, self.n, self.draw, self.check = rng, n, draw, check
+        self._params: list[dict] | None = None
+
+    def params(self) -> list[dict]:
+        """The ``n`` points, drawn once."""
+        if self._params is None:
+            self._params = [self.draw(self.rng) for _ in range(self.n)]
+        return self._params
+
+    def run(self) -> SweepReport:
+        """Check every point here, in order."""
+        ps = self.params()
+        return report(ps, [self.check(p) for p in ps])
+
+
+class _Registered:
+    """A registered sweep: called as ``(rng, n) -> SweepReport``; :meth:`cases` gives its :class:`Cases`."""
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, rng: np.random.Generator, n: int) -> SweepReport:
+        out = self.fn(rng, n)
+        return out.run() if isinstance(out, Cases) else out
+
+    def cases(self, rng: np.random.Generator, n: int) -> Cases:
+        out = self.fn(rng, n)
+        if not isinstance(out, Cases):
+            raise ValueError(f"the sweep {self.fn.__name__} is not split into cases (it does not use run_cases)")
+        return out
+
+
 #: Registered sweeps by claim id (several ids may share one sweep, e.g. a claim and its erratum).
 SWEEPS: dict[str, Sweep] = {}
 
 
-def sweep(*ids: str) -> Callable[[Sweep], Sweep]:
-    """Register the decorated ``(rng, n) -> SweepReport`` for the claims ``ids``."""
+def sweep(*ids: str) -> Callable[[Callable], Sweep]:
+    """Register the decorated ``(rng, n) -> Cases | SweepReport`` for the claims ``ids``."""
 
-    def register(fn: Sweep) -> Sweep:
+    def register(fn: Callable) -> Sweep:
+        wrapped = _Registered(fn)
         for cid in ids:
             if cid in SWEEPS:
                 raise ValueError(f"duplicate sweep for claim {cid!r}")
-            SWEEPS[cid] = fn
-        return fn
+            SWEEPS[cid] = wrapped
+        return wrapped
 
     return register
+
+
+def sweep_cases(claim_id: str, seed: int, n: int) -> Cases:
+    """The cases of claim ``claim_id``'s sweep under ``seed``: those ``symdyn verify --seed`` checks."""
+    fn = SWEEPS[claim_id]
+    if not isinstance(fn, _Registered):
+        raise ValueError(f"the sweep of {claim_id} is not registered with @sweep")
+    return fn.cases(claim_rng(seed, claim_id), n)
 
 
 def check_seed_cases(seed: int, cases: int) -> None:
@@ -134,13 +189,21 @@ def as_text(params: dict) -> dict:
 
 
 def run_cases(rng: np.random.Generator, n: int, draw: Callable[[np.random.Generator], dict],
-              check: Callable[[dict], Case]) -> SweepReport:
-    """Draw ``n`` points with ``draw`` and check each; keep the first (printed) counterexample."""
+              check: Callable[[dict], Case]) -> Cases:
+    """The ``n`` cases drawn with ``draw`` and checked with ``check`` (run by the registry, :class:`Cases`)."""
+    return Cases(rng, n, draw, check)
+
+
+def case_record(i: int, params: dict, case: Case) -> dict:
+    """Case ``i`` (from 0) as the report shows it: its number from 1, its parameters, what it measured."""
+    return {"case": i + 1, "params": as_text(params), **case.measured}
+
+
+def report(params: Sequence[dict], cases: Sequence[Case]) -> SweepReport:
+    """The report of checked cases: the count passed, the first (printed) counterexample."""
     passed, printed_fail, counter, printed_ex, has_printed = 0, 0, None, None, False
-    for i in range(n):
-        params = draw(rng)
-        case = check(params)
-        record = {"case": i + 1, "params": as_text(params), **case.measured}
+    for i, (p, case) in enumerate(zip(params, cases, strict=True)):
+        record = case_record(i, p, case)
         if case.ok:
             passed += 1
         elif counter is None:
@@ -150,7 +213,7 @@ def run_cases(rng: np.random.Generator, n: int, draw: Callable[[np.random.Genera
             if not case.printed_ok:
                 printed_fail += 1
                 printed_ex = printed_ex or record
-    return SweepReport(n, passed, counter, printed_fail if has_printed else None, printed_ex)
+    return SweepReport(len(cases), passed, counter, printed_fail if has_printed else None, printed_ex)
 
 
 def merge(outcome: Outcome, report: SweepReport, seed: int) -> Outcome:
@@ -164,6 +227,12 @@ def merge(outcome: Outcome, report: SweepReport, seed: int) -> Outcome:
     return Outcome(status, evidence)
 
 
-def sweep_error(outcome: Outcome, exc: Exception, seed: int) -> Outcome:
-    """A sweep that raised: status ``error`` with the message (never hidden)."""
-    return Outcome(ERROR, {**outcome.evidence, "sweep": {"seed": seed, "error": f"{type(exc).__name__}: {exc}"}})
+def error_text(exc: BaseException) -> str:
+    """How a sweep's error reads in its evidence: ``Type: message``."""
+    return f"{type(exc).__name__}: {exc}"
+
+
+def sweep_error(outcome: Outcome, exc: Exception | str, seed: int) -> Outcome:
+    """A sweep that raised (the exception, or its :func:`error_text`): status ``error`` with the message."""
+    text = exc if isinstance(exc, str) else error_text(exc)
+    return Outcome(ERROR, {**outcome.evidence, "sweep": {"seed": seed, "error": text}})

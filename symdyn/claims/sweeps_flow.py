@@ -21,7 +21,7 @@ from symdyn.asymptotics.limits import flow_limit, half_time, printed_half_time
 from symdyn.claims.derivations import PRINTED_EQ16_SIGMA0
 from symdyn.claims.gd_runs import certified_values
 from symdyn.claims.limits import _w
-from symdyn.claims.sweep import Case, SweepReport, draw_log, draw_uniform, run_cases, sweep
+from symdyn.claims.sweep import Case, Cases, draw_log, draw_uniform, run_cases, sweep
 from symdyn.derive.dynamics import product_ode
 from symdyn.matrix.dynamics import linear_gd, scalar_flow, scalar_gd, two_layer_gd
 from symdyn.model import symbols as S
@@ -58,13 +58,13 @@ def _map_case(p: dict, depth: int) -> Case:
 
 
 @sweep("map-L2")
-def sweep_map_l2(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_map_l2(rng: np.random.Generator, n: int) -> Cases:
     """GD on balanced 1 × 1 factors (:func:`~symdyn.matrix.two_layer_gd`) vs the derived product map."""
     return run_cases(rng, n, _draw_map, lambda p: _map_case(p, 2))
 
 
 @sweep("map-L1")
-def sweep_map_l1(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_map_l1(rng: np.random.Generator, n: int) -> Cases:
     """GD on the 1 × 1 linear model (:func:`~symdyn.matrix.linear_gd`) vs the derived map."""
     return run_cases(rng, n, _draw_map, lambda p: _map_case(p, 1))
 
@@ -100,13 +100,13 @@ def _ode_case(p: dict, depth: int) -> Case:
 
 
 @sweep("ode-L2")
-def sweep_ode_l2(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_ode_l2(rng: np.random.Generator, n: int) -> Cases:
     """The derived L = 2 closed form differentiated numerically vs the derived ODE's right side."""
     return run_cases(rng, n, _draw_ode, lambda p: _ode_case(p, 2))
 
 
 @sweep("ode-L1")
-def sweep_ode_l1(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_ode_l1(rng: np.random.Generator, n: int) -> Cases:
     """The derived L = 1 closed form differentiated numerically vs the derived ODE's right side."""
     return run_cases(rng, n, _draw_ode, lambda p: _ode_case(p, 1))
 
@@ -154,13 +154,13 @@ def _eq16_case(p: dict, sigma_zero_only: bool) -> Case:
 
 
 @sweep("eq16")
-def sweep_eq16(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_eq16(rng: np.random.Generator, n: int) -> Cases:
     """Both branches of eq (16) (derived closed form) vs solve_ivp; the printed σ = 0 branch counted."""
     return run_cases(rng, n, _draw_eq16, lambda p: _eq16_case(p, False))
 
 
 @sweep("E3")
-def sweep_e3(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_e3(rng: np.random.Generator, n: int) -> Cases:
     """E3: the σ = 0 branch, derived vs printed, against solve_ivp of ẇ = −2λw²."""
     return run_cases(rng, n, _draw_eq16, lambda p: _eq16_case(p, True))
 
@@ -200,7 +200,7 @@ def _limit_probes(p: dict, init: str, transition: sp.Expr) -> tuple[bool, dict]:
 
 
 @sweep("thm2")
-def sweep_thm2(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_thm2(rng: np.random.Generator, n: int) -> Cases:
     """Thm 2 (init 'layer'): near 0 / σ/(σ+λ) / σ/λ at τ = (1 − H, 1, 1 + H)/σ at random (σ, λ, δ)."""
     return run_cases(rng, n, _draw_thm2, lambda p: Case(*_limit_probes(p, "layer", 1 / S.sigma)))
 
@@ -217,7 +217,7 @@ def _e1_case(p: dict) -> Case:
 
 
 @sweep("E1")
-def sweep_e1(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_e1(rng: np.random.Generator, n: int) -> Cases:
     """E1: under w(0) = e^{−δ} the jump is at 1/(2σ) (probes as Thm 2); the printed 1/σ counted."""
     return run_cases(rng, n, _draw_thm2, _e1_case)
 
@@ -252,6 +252,6 @@ def _e5_case(p: dict) -> Case:
 
 
 @sweep("E5")
-def sweep_e5(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_e5(rng: np.random.Generator, n: int) -> Cases:
     """E5: w(T_half) = σ/(2λ) to 30 certified digits at random (σ, λ, δ); eq (17)'s T counted."""
     return run_cases(rng, n, _draw_e5, _e5_case)

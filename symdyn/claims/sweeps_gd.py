@@ -18,7 +18,7 @@ import sympy as sp
 
 from symdyn.asymptotics.limits import gd_transition, gd_transition_series
 from symdyn.claims.gd_runs import certified_margins, certified_values, gd_model, margins
-from symdyn.claims.sweep import Case, SweepReport, draw_log, draw_uniform, run_cases, sweep
+from symdyn.claims.sweep import Case, Cases, draw_log, draw_uniform, run_cases, sweep
 from symdyn.derive.bounds import printed_forms, ratio_bracket, ratio_identity, sigma_zero_bound, thm3_bounds, y
 from symdyn.derive.dynamics import product_map
 from symdyn.derive.kernels import product2_constants, product2_steps
@@ -53,7 +53,7 @@ def _ratio_case(p: dict, steps: int = 2) -> Case:
 
 
 @sweep("ratio-identity")
-def sweep_ratio_identity(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_ratio_identity(rng: np.random.Generator, n: int) -> Cases:
     """Exact rational GD steps: u_{k+1}/u_k equals the derived identity and lies in its bracket."""
     return run_cases(rng, n, _draw_ratio, _ratio_case)
 
@@ -123,7 +123,7 @@ def _printed_upper() -> sp.Expr:
 
 
 @sweep("thm3-lower")
-def sweep_thm3_lower(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_thm3_lower(rng: np.random.Generator, n: int) -> Cases:
     """The corrected lower bound along a GD run from a random point of the region."""
     def check(p: dict) -> Case:
         ev = bound_margins(p, thm3_bounds()[0].expr, -1)
@@ -140,7 +140,7 @@ def _upper_case(p: dict) -> Case:
 
 
 @sweep("thm3-upper", "E7")
-def sweep_thm3_upper(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_thm3_upper(rng: np.random.Generator, n: int) -> Cases:
     """The corrected upper bound (rate 1 − 2ησ) holds along random runs; the printed one is counted.
 
     ησ >= 0.1 keeps the run to the printed bound's failure (~10/(ησ)² steps past the transition) short.
@@ -175,7 +175,7 @@ def _sigma0_case(p: dict) -> Case:
 
 
 @sweep("thm3-sigma0", "E9")
-def sweep_sigma0(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_sigma0(rng: np.random.Generator, n: int) -> Cases:
     """σ = 0 modes: the bound holds for ηλw0 <= 3/2 and fails at k = 1 above; printed failures counted."""
     return run_cases(rng, n, _draw_sigma0, _sigma0_case)
 
@@ -207,6 +207,6 @@ def _transition_case(p: dict) -> Case:
 
 
 @sweep("gd-transition")
-def sweep_gd_transition(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_gd_transition(rng: np.random.Generator, n: int) -> Cases:
     """T^η decreases in σ and its series 1/σ + η/2 − η²σ/12 errs by at most σ²η³/24 (certified)."""
     return run_cases(rng, n, _draw_transition, _transition_case)

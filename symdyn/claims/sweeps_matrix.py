@@ -23,7 +23,7 @@ from symdyn.claims.matrix import (
     eq21_check,
     mode_run,
 )
-from symdyn.claims.sweep import Case, SweepReport, draw_uniform, run_cases, sweep
+from symdyn.claims.sweep import Case, Cases, draw_uniform, run_cases, sweep
 from symdyn.matrix.dynamics import flow, linear_flow_closed_form, non_orthogonal, random_orthogonal
 from symdyn.matrix.rrr import cor2_comparison, dynamics_limit
 from symdyn.numeric import flow_numpy
@@ -55,7 +55,7 @@ def _prop1_case(p: dict) -> Case:
 
 
 @sweep("prop1")
-def sweep_prop1(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_prop1(rng: np.random.Generator, n: int) -> Cases:
     """Prop 1's closed form vs solve_ivp of the linear-model flow on random data (singular Σx included)."""
     return run_cases(rng, n, _draw_prop1, _prop1_case)
 
@@ -88,7 +88,7 @@ def _eq21_case(p: dict) -> Case:
 
 
 @sweep("eq21", "E12")
-def sweep_eq21(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_eq21(rng: np.random.Generator, n: int) -> Cases:
     """Linear-model GD vs eq (21) corrected (power on the left); the printed right-hand power counted."""
     return run_cases(rng, n, _draw_eq21, _eq21_case)
 
@@ -110,13 +110,13 @@ def _mode_case(p: dict, method: str) -> Case:
 
 
 @sweep("thm1")
-def sweep_thm1(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_thm1(rng: np.random.Generator, n: int) -> Cases:
     """Two-layer flow (solve_ivp) from the spectral init with a random orthogonal Q, per mode vs eq (16)."""
     return run_cases(rng, n, _draw_modes, lambda p: _mode_case(p, "flow"))
 
 
 @sweep("gd-reduction")
-def sweep_gd_reduction(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_gd_reduction(rng: np.random.Generator, n: int) -> Cases:
     """Two-layer GD from the spectral init with a random orthogonal Q, per mode vs the scalar map."""
     return run_cases(rng, n, _draw_modes, lambda p: _mode_case(p, "gd"))
 
@@ -138,7 +138,7 @@ def _e4_case(p: dict) -> Case:
 
 
 @sweep("E4")
-def sweep_e4(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_e4(rng: np.random.Generator, n: int) -> Cases:
     """E4: orthogonal Q reduces per mode (flow or GD); an invertible non-orthogonal Q is counted."""
     return run_cases(rng, n, _draw_modes, _e4_case)
 
@@ -184,12 +184,12 @@ def _cor2_case(p: dict, erratum: bool) -> Case:
 
 
 @sweep("cor2")
-def sweep_cor2(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_cor2(rng: np.random.Generator, n: int) -> Cases:
     """Cor 2's plateau at random modes, and the RRR equivalence checked on each draw."""
     return run_cases(rng, n, _draw_cor2, lambda p: _cor2_case(p, False))
 
 
 @sweep("E10")
-def sweep_e10(rng: np.random.Generator, n: int) -> SweepReport:
+def sweep_e10(rng: np.random.Generator, n: int) -> Cases:
     """E10: as Cor 2; the draws where the plateau is not the RRR solution are the printed form's failures."""
     return run_cases(rng, n, _draw_cor2, lambda p: _cor2_case(p, True))

@@ -12,7 +12,8 @@ import importlib
 import sys
 
 #: Subcommand modules, in the order ``symdyn --help`` lists them.
-COMMANDS = ("reproduce", "derive", "limit", "latex", "verify", "trajectory", "figures", "table1", "simulate")
+COMMANDS = ("reproduce", "derive", "limit", "latex", "verify", "trajectory", "figures", "table1", "simulate",
+            "sweep")
 
 
 class _Parser(argparse.ArgumentParser):

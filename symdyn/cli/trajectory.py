@@ -7,7 +7,7 @@ import sys
 import time
 
 from symdyn.cli.common import add_model_args, certified_fields, certified_rows, emit_json, model_from_args
-from symdyn.model.exact import parse_number
+from symdyn.numeric.measures import parse_point as _point
 from symdyn.numeric.trajectory import numpy_trajectory
 from symdyn.precise.gd_iterate import DEFAULT_ENGINE, ENGINES, MAPS
 from symdyn.precise.trajectory import DEFAULT_METHOD, DYNAMICS, METHODS, Trajectory, thin_points, trajectory
@@ -44,15 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "unused by --method jump)")
     add_model_args(p, formats=("text", "json"))
     p.set_defaults(run=run)
-
-
-def _point(text: str, dynamics: str) -> object:
-    q = parse_number(text, "step" if dynamics == "gd" else "time", 0)
-    if dynamics == "gd":
-        if q.q != 1:
-            raise ValueError(f"GD steps must be integers, got {text!r}")
-        return int(q)
-    return q
 
 
 class ProgressBar:

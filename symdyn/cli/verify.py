@@ -95,12 +95,17 @@ def main_verify(args: argparse.Namespace) -> int:
         return 0
     results = run(ids, quick=args.quick, progress=_progress(args.format), seed=args.seed,
                   cases=args.cases)
-    if args.format == "json":
+    cases = args.cases if args.cases is not None else (QUICK_CASES if args.quick else FULL_CASES)
+    return print_results(results, args.seed, cases, args.format)
+
+
+def print_results(results: list, seed: int, cases: int, fmt: str) -> int:
+    """Print the claims' results (a table, or JSON); 0 when each outcome is the expected one, else 1."""
+    if fmt == "json":
         json.dump([r.json() for r in results], sys.stdout, indent=2, ensure_ascii=False, default=str)
         sys.stdout.write("\n")
     else:
-        cases = args.cases if args.cases is not None else (QUICK_CASES if args.quick else FULL_CASES)
-        print(f"seed {args.seed} (random sweeps: {cases} cases per claim; "
+        print(f"seed {seed} (random sweeps: {cases} cases per claim; "
               "sweep = passed/cases, p:N = cases where the printed form fails; "
               "numbers: proven = by enclosures, agreed = only between reruns)")
         print(f"{'id':<14} {'status':<16} {'expected':<16} {'':2} {'numbers':<8} {'sweep':<12} {'source':<34} evidence")

@@ -22,6 +22,9 @@ INITS = ("layer", "product")
 #: Depths the engine handles in seconds (the implicit relation and its series grow with L).
 MAX_DEPTH = 12
 
+#: Cells a parameter grid may have before the caller must confirm it (a sweep's size limit).
+MAX_CELLS = 10**7
+
 #: The names the library uses in messages for each parameter (API terms, not CLI flags).
 PARAMETER_NAMES = {"sigma": "sigma", "lam": "lam", "eta": "eta", "delta": "delta"}
 
@@ -46,3 +49,20 @@ def check_init(init: object) -> str:
 def init_exponent(depth: int, init: str = "layer") -> int:
     """m with w0 = e^{−mδ}: L under ``"layer"`` init, 1 under ``"product"``."""
     return depth if check_init(init) == "layer" else 1
+
+
+def check_cells(n: object, limit: int = MAX_CELLS) -> int:
+    """``n`` (the cells of a grid) as an int in [1, limit], or a ``ValueError`` that says why.
+
+    >>> check_cells(400)
+    400
+    >>> check_cells(10**8)
+    Traceback (most recent call last):
+    ...
+    ValueError: the grid has 100000000 cells, more than the limit of 10000000
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"the grid must have at least one cell, got {n!r}")
+    if n > limit:
+        raise ValueError(f"the grid has {n} cells, more than the limit of {limit}")
+    return n

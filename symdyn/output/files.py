@@ -2,7 +2,8 @@
 
 Three shapes of output, one rule: nothing is half-written, and nothing symdyn did not write is lost.
 
-* :func:`write_file` — one file: written to a temporary sibling, flushed, then renamed over the target.
+* :func:`write_file` — one file: written to a temporary sibling, flushed, then renamed over the target
+  (:func:`atomic_file` for a writer that streams into a path, e.g. a large Parquet table).
 * :func:`write_folder` — a whole folder (``symdyn reproduce``): built in a temporary sibling, then renamed into
   place. An existing target is replaced only when its manifest (:data:`MANIFEST`) proves that symdyn wrote every
   file in it; a folder holding anything else is refused, and a target that appears during the run is never
@@ -21,7 +22,8 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 #: The manifest symdyn keeps in every folder it writes: the files it wrote, relative to the folder.
@@ -48,19 +50,30 @@ def put_file(path: Path, content: Content) -> None:
 def write_file(path: str | os.PathLike, content: Content) -> Path:
     """Write one file atomically: a temporary sibling renamed over ``path``."""
     path = Path(path)
+    with atomic_file(path) as tmp:
+        put_file(tmp, content)
+    return path
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary sibling of ``path`` to write into; on success it is flushed and renamed over ``path``,
+    on any error (an interrupt too) removed, so ``path`` is either the old file or the whole new one."""
+    path = Path(path)
     if path.is_dir():
         raise ValueError(f"{path} is a folder, expected a file name")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        put_file(Path(tmp), content)
+        yield Path(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
 def read_manifest(folder: Path) -> set[str] | None:

@@ -354,8 +354,15 @@ def iterate_factors(model: FactorModel, steps: Sequence[int], prec: int, *, engi
                              ar.to_mpf(_evaluate(out, x, co, one)[0]))
         return [found[k] for k in steps]
 
+    return trapped(run, prec, engine, underflow=proven)
+
+
+def trapped(run: Callable, prec: int, engine: str, *, underflow: bool = False):
+    """``run()`` inside a gmpy2 context of ``prec`` bits whose overflow and invalid operations (and underflow,
+    when a proof relies on there being none) become a one-line ``ValueError`` (engine ``"gmpy2"``); with
+    ``"mpmath"`` it runs as it is."""
     if engine == "gmpy2":
-        with gmpy2.context(precision=prec, trap_overflow=True, trap_invalid=True, trap_underflow=proven):
+        with gmpy2.context(precision=prec, trap_overflow=True, trap_invalid=True, trap_underflow=underflow):
             try:
                 return run()
             except (gmpy2.OverflowResultError, gmpy2.InvalidOperationError, gmpy2.UnderflowResultError) as exc:
