@@ -173,7 +173,8 @@ def _check_power(base: sympy.Basic, exp: sympy.Basic = sympy.S.One, *rest: objec
     if base.is_Rational and exp.is_Rational and base not in (0, 1, -1):
         size = max(abs(int(base.p)).bit_length(), int(base.q).bit_length())
         if abs(exp) * size > MAX_BITS:
-            raise ValueError(f"srepr: the power {sympy.sstr(base)[:20]}**{sympy.sstr(exp)[:20]} is too large to compute")
+            raise ValueError(f"srepr: the power {sympy.sstr(base)[:20]}**{sympy.sstr(exp)[:20]} "
+                             "is too large to compute")
 
 
 def _named(name: str, node: ast.Call) -> sympy.Basic:

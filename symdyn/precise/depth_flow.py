@@ -145,20 +145,23 @@ def depth_flow_rescaled_mp(depth: int, sigma, lam, tau, delta, init: str = "laye
     return x.context.nstr(x, dps, strip_zeros=False)
 
 
-def certified_depth_flow(depth: int, sigma, lam, points, *, delta, init: str = "layer", rescaled: bool = False,
-                         digits: int = 30, **kw: object) -> list:
+def certified_depth_flow(depth: int, sigma, lam, points, *, delta=None, init: str = "layer", rescaled: bool = False,
+                         digits: int = 30, w0=None, **kw: object) -> list:
     """w at flow times t (or at t = τ·scale with ``rescaled=True``) to ``digits`` certified digits.
 
     The inversion of :func:`depth_flow_mp` / :func:`depth_flow_rescaled_mp`, run at rising working
-    precisions by :func:`symdyn.precise.certified.certify` (the rerun test); ``kw`` goes to
-    ``certify`` (``max_prec``, ``progress``…).
+    precisions by :func:`symdyn.precise.certified.certify` (the rerun test); the start is δ with
+    ``init``, or ``w0`` (exactly one); ``kw`` goes to ``certify`` (``max_prec``, ``progress``…).
     """
     L = _check(depth, sigma, lam)
-    sig, la, de = parse_number(sigma, "sigma"), parse_number(lam, "lam"), parse_number(delta, "delta")
+    sig, la = parse_number(sigma, "sigma"), parse_number(lam, "lam")
+    w0q, de = _start(w0, delta)
+    if rescaled and de is None:
+        raise ValueError("rescaled time t = tau*scale(delta) needs delta, not w0")
     xs = [parse_number(x, "tau" if rescaled else "t") for x in points]
 
     def compute(prec: int) -> list:
         if rescaled:
             return [_rescaled_at(L, sig, la, x, de, init, prec + GUARD) for x in xs]
-        return [_flow_at(L, sig, la, x, None, de, init, prec + GUARD) for x in xs]
+        return [_flow_at(L, sig, la, x, w0q, de, init, prec + GUARD) for x in xs]
     return certify(compute, digits, **kw)

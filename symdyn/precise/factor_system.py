@@ -35,7 +35,7 @@ import sympy as sp
 from symdyn.model import symbols as S
 from symdyn.model.exact import parse_number
 from symdyn.model.factor_model import FactorModel
-from symdyn.precise.certified import Certified, Progress, certify, check_prec
+from symdyn.precise.certified import Certified, Progress, certify, check_prec, run_progress
 from symdyn.precise.evaluate import certified_evaluate, evaluate, exact_mpf, local_context
 from symdyn.precise.flow_ode import check_times
 from symdyn.precise.gd_iterate import CHUNK, EXP_LIMIT, check_steps
@@ -205,10 +205,13 @@ def model_flow_values(model: FactorModel, times: Sequence[object], digits: int, 
     horizon = max(Fraction(int(t.p), int(t.q)) for t in times)
     guard = int(horizon).bit_length() + 8  # rounding accumulates over the steps
 
-    def compute(prec: int) -> list:
-        return _output(model, integrate_factors(model, times, prec, progress=progress), prec)
+    runs = run_progress(progress)
 
-    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec, strict=strict)
+    def compute(prec: int) -> list:
+        return _output(model, integrate_factors(model, times, prec, progress=runs), prec)
+
+    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec, strict=strict,
+                   progress=runs)
 
 
 def closed_form_values(model: FactorModel, closed: sp.Expr, times: Sequence[object], digits: int,
@@ -307,10 +310,13 @@ def model_gd_values(model: FactorModel, steps: Sequence[int], digits: int, *, en
     steps = check_steps(steps)
     guard = max(steps).bit_length()
 
-    def compute(prec: int) -> list:
-        return iterate_factors(model, steps, prec, engine=engine, progress=progress)
+    runs = run_progress(progress)
 
-    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec, strict=strict)
+    def compute(prec: int) -> list:
+        return iterate_factors(model, steps, prec, engine=engine, progress=runs)
+
+    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec, strict=strict,
+                   progress=runs)
 
 
 def check_points(dynamics: str, at: Sequence[object]) -> list:

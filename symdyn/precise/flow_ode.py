@@ -29,19 +29,24 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
+import numpy as np
 import sympy as sp
 
 from symdyn.derive.dynamics import product_ode
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context
+from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context, run_progress
 from symdyn.precise.evaluate import evaluate, exact_mpf
 from symdyn.precise.gd_iterate import numeric_model
 
 
 def check_times(times: Sequence[object]) -> list[sp.Rational]:
-    """Parse output times exactly (each >= 0); returns them in the given order."""
+    """Parse output times exactly (each >= 0; a single time, a list or a numpy array); returns them in order."""
+    if isinstance(times, (str, int, float, Fraction, sp.Basic)) or getattr(times, "ndim", None) == 0:
+        times = [times]
+    elif hasattr(times, "tolist"):  # a numpy array: its Python numbers (a float64 is read exactly)
+        times = list(np.ravel(times).tolist())
     out = [parse_number(t, "time", 0) for t in times]
     if not out:
         raise ValueError("give at least one time")
@@ -112,8 +117,11 @@ def flow_values(model: Model, times: Sequence[object], digits: int, *, max_prec:
     horizon = max(Fraction(int(t.p), int(t.q)) for t in times)
     guard = int(horizon).bit_length() + 8  # rounding accumulates over the steps
 
+    runs = run_progress(progress)
+
     def compute(prec: int) -> list:
-        return integrate(model, times, prec, progress=progress)
+        return integrate(model, times, prec, progress=runs)
 
     return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec,
-                   strict=strict)
+                   strict=strict,
+                   progress=runs)

@@ -34,14 +34,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 
+import numpy as np
 import sympy as sp
 from mpmath.libmp import from_man_exp
 
 from symdyn.derive import kernels as K
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
-from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context
+from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context, run_progress
 from symdyn.precise.evaluate import evaluate
 
 try:  # gmpy2 is a declared dependency; the mpmath engine keeps symdyn usable without it
@@ -104,6 +104,8 @@ def deep_kernel(depth: int, map: str = "product") -> Kernel:
 def numeric_model(model: Model, need: Sequence[str] = ("sigma", "lam", "eta", "delta")) -> Model:
     """Check that ``model`` has numbers for the parameters in ``need`` (one-line ``ValueError``)."""
     for name in need:
+        if name == "delta" and model.start is not None:  # the start is given as w0
+            continue
         if not getattr(model, name).is_Number:
             raise ValueError(f"{name} must be a number for a numeric trajectory; give Model({name}=...)")
     return model
@@ -119,12 +121,15 @@ def kernel_for(model: Model, map: str = "product") -> Kernel:
 
 
 def check_steps(steps: Sequence[int]) -> list[int]:
-    """Validate step indices (integers >= 0); returns them unchanged in order."""
+    """Validate step indices (integers >= 0, numpy integers and integer arrays too); returns them
+    as Python ints in order. A single integer is one step."""
+    if isinstance(steps, (int, np.integer)) or (isinstance(steps, np.ndarray) and steps.ndim == 0):
+        steps = [steps]
     out = []
-    for k in steps:
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+    for k in np.asarray(steps, dtype=object).ravel() if isinstance(steps, np.ndarray) else steps:
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 0:
             raise ValueError(f"steps must be integers >= 0, got {k!r}")
-        out.append(k)
+        out.append(int(k))
     if not out:
         raise ValueError("give at least one step to record")
     return out
@@ -173,18 +178,19 @@ def gd_iterates(model: Model, steps: Sequence[int], prec: int, *, map: str = "pr
     """The product w_k at each requested step k, iterated at ``prec`` bits (uncertified).
 
     Returns mpmath ``mpf`` values of a local context. ``progress(done, total, stage)`` is
-    called every :data:`CHUNK` steps. ``w0`` (an exact number, optional) replaces the init
-    convention's start of the product (each factor then starts at w0^{1/L}); ``delta`` is
-    then not needed.
+    called every :data:`CHUNK` steps. ``w0`` (an exact number, optional) starts the product there,
+    as ``Model(w0=...)`` does (:meth:`~symdyn.model.core.Model.starting_at`; each factor at w0^{1/L}).
     """
-    numeric_model(model, ("sigma", "lam", "eta") + (("delta",) if w0 is None else ()))
+    if w0 is not None:
+        model = model.starting_at(w0)
+    numeric_model(model)
     model.check_step_size()
     kernel = kernel_for(model, map)
     check_prec(prec)
     _check_engine(engine)
     steps = check_steps(steps)
     order = sorted(set(steps))
-    start = evaluate(_start(model, kernel, w0), prec + 32)
+    start = evaluate(model.subs(getattr(model, kernel.start)), prec + 32)
     if engine == "gmpy2":
         with gmpy2.context(precision=prec, trap_overflow=True, trap_underflow=True, trap_invalid=True):
             try:
@@ -197,14 +203,6 @@ def gd_iterates(model: Model, steps: Sequence[int], prec: int, *, map: str = "pr
         ctx_numbers = _Numbers(engine, prec)
         found = _run(model, kernel, order, ctx_numbers, start, progress)
     return [found[k] for k in steps]
-
-
-def _start(model: Model, kernel: Kernel, w0: object) -> sp.Expr:
-    """The exact start of the iterated variable: the init convention's, or ``w0`` given."""
-    if w0 is None:
-        return model.subs(getattr(model, kernel.start))
-    q = parse_number(w0, "w0", 0, True)
-    return q if kernel.start == "w0" else q ** sp.Rational(1, model.depth)
 
 
 def _run(model: Model, kernel: Kernel, order: list[int], nums: _Numbers, start, progress) -> dict:
@@ -239,8 +237,11 @@ def gd_values(model: Model, steps: Sequence[int], digits: int, *, map: str = "pr
     steps = check_steps(steps)
     guard = max(steps).bit_length()
 
+    runs = run_progress(progress)
+
     def compute(prec: int) -> list:
-        return gd_iterates(model, steps, prec, map=map, engine=engine, progress=progress, w0=w0)
+        return gd_iterates(model, steps, prec, map=map, engine=engine, progress=runs, w0=w0)
 
     return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec,
-                   strict=strict)
+                   strict=strict,
+                   progress=runs)
