@@ -24,7 +24,7 @@ from symdyn.claims.sweep import (
 from symdyn.model.printing import math_display, words_latex
 
 #: Modules that register claims, in report order.
-MODULES = ("derivations", "matrix", "limits", "bounds", "depth")
+MODULES = ("derivations", "matrix", "limits", "bounds", "depth", "regimes")
 #: Modules that register the claims' seeded random sweeps (:mod:`.sweep`).
 SWEEP_MODULES = ("sweeps_flow", "sweeps_gd", "sweeps_matrix")
 

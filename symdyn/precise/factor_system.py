@@ -33,7 +33,6 @@ from functools import cache
 import sympy as sp
 
 from symdyn.model import symbols as S
-from symdyn.model.exact import parse_number
 from symdyn.model.factor_model import FactorModel
 from symdyn.precise.certified import Certified, Progress, certify, check_prec, run_progress
 from symdyn.precise.evaluate import certified_evaluate, evaluate, exact_mpf, local_context
@@ -321,9 +320,7 @@ def model_gd_values(model: FactorModel, steps: Sequence[int], digits: int, *, en
 
 def check_points(dynamics: str, at: Sequence[object]) -> list:
     """GD steps (integers) or flow times (exact rationals >= 0)."""
-    if dynamics == "gd":
-        return check_steps(list(at))
-    return [parse_number(t, "time", 0) for t in at] or check_times(at)
+    return check_steps(at) if dynamics == "gd" else check_times(at)
 
 
 # --------------------------------------------------------------------------- entry point

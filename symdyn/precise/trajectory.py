@@ -132,7 +132,8 @@ def thin_points(end: object, n: int, integer: bool) -> list:
     return [sp.Rational(i, n - 1) * end for i in range(n)]
 
 
-def _points(dynamics: str, at: Sequence[object], thin: int | None) -> list:
+def trajectory_points(dynamics: str, at: Sequence[object], thin: int | None = None) -> list:
+    """Steps k (integers) or times t (exact), checked; with ``thin=N`` N evenly spaced points added."""
     pts = check_steps(at) if dynamics == "gd" else check_times(at)
     if thin is not None:
         pts = sorted(set(pts) | set(thin_points(max(pts), thin, dynamics == "gd")))
@@ -258,7 +259,7 @@ def trajectory(model: Model, dynamics: str, at: Sequence[object] | None = None, 
                 raise ValueError(f"method={method!r} has no rescaled times at depth {model.depth}; "
                                  "use method='closed_form'")
     else:
-        pts = _points(dynamics, at, thin)
+        pts = trajectory_points(dynamics, at, thin)
     values = METHODS[(dynamics, method)](model, pts, digits, **options)
     shown = {k: v for k, v in options.items() if k in ("map", "engine", "max_prec")}
     return Trajectory(model, dynamics, method, tuple(pts), tuple(values), digits, shown,
