@@ -23,6 +23,11 @@ ERROR = "error"
 STATUSES = (HOLDS, FAILS, HOLDS_CORRECTED)
 METHODS = ("symbolic", "high-precision", "gd-run", "matrix")
 
+#: The documented default seed of ``symdyn verify`` (``--seed``).
+DEFAULT_SEED = 0
+#: Cases per sweep: ``--quick`` and the full run (``--cases`` overrides both).
+QUICK_CASES, FULL_CASES = 6, 50
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -51,8 +51,7 @@ from symdyn.numeric.lower import to_numpy
 from symdyn.precise import trajectory as certified
 from symdyn.precise.progress import ProgressBar
 
-#: The two backends of :func:`trajectory`.
-BACKENDS = ("mpmath", "numpy")
+BACKENDS = certified.BACKENDS
 
 
 def _floats(model: Model, names: tuple[str, ...]) -> tuple[float, ...]:

@@ -29,7 +29,6 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
-import numpy as np
 import sympy as sp
 
 from symdyn.derive.dynamics import product_ode
@@ -46,7 +45,7 @@ def check_times(times: Sequence[object]) -> list[sp.Rational]:
     if isinstance(times, (str, int, float, Fraction, sp.Basic)) or getattr(times, "ndim", None) == 0:
         times = [times]
     elif hasattr(times, "tolist"):  # a numpy array: its Python numbers (a float64 is read exactly)
-        times = list(np.ravel(times).tolist())
+        times = list(times.ravel().tolist())
     out = [parse_number(t, "time", 0) for t in times]
     if not out:
         raise ValueError("give at least one time")

@@ -30,11 +30,11 @@ at equal precision they return bitwise identical iterates.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 
-import numpy as np
 import sympy as sp
 from mpmath.libmp import from_man_exp
 
@@ -123,11 +123,13 @@ def kernel_for(model: Model, map: str = "product") -> Kernel:
 def check_steps(steps: Sequence[int]) -> list[int]:
     """Validate step indices (integers >= 0, numpy integers and integer arrays too); returns them
     as Python ints in order. A single integer is one step."""
-    if isinstance(steps, (int, np.integer)) or (isinstance(steps, np.ndarray) and steps.ndim == 0):
+    if isinstance(steps, numbers.Integral) or getattr(steps, "ndim", None) == 0:
         steps = [steps]
+    elif hasattr(steps, "ravel"):  # a numpy array (numpy is not imported here: its integers are Integral)
+        steps = list(steps.ravel())
     out = []
-    for k in np.asarray(steps, dtype=object).ravel() if isinstance(steps, np.ndarray) else steps:
-        if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 0:
+    for k in steps:
+        if type(k).__name__ in ("bool", "bool_") or not isinstance(k, numbers.Integral) or k < 0:
             raise ValueError(f"steps must be integers >= 0, got {k!r}")
         out.append(int(k))
     if not out:

@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import sympy as sp
 
 from symdyn.derive.closed_forms import flow_closed_form
@@ -47,6 +46,9 @@ from symdyn.precise.gd_iterate import DEFAULT_ENGINE, MAPS, check_steps, gd_valu
 from symdyn.precise.jump import jump_values
 
 DYNAMICS = ("gd", "flow")
+
+#: The backends of the public :func:`symdyn.trajectory` (:mod:`symdyn.numeric.trajectory`).
+BACKENDS = ("mpmath", "numpy")
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,12 @@ class Trajectory:
     def variable(self) -> str:
         return "k" if self.dynamics == "gd" else "t"
 
-    def to_numpy(self) -> dict[str, np.ndarray]:
+    def to_numpy(self) -> dict:
         """``{"at", "w"}`` (and ``"tau"`` when asked at rescaled times) as float64 arrays.
 
         ``w`` is each certified decimal rounded to float64 (0 or inf beyond its range)."""
+        import numpy as np
+
         out = {"at": np.array([float(p) for p in self.at]), "w": np.array([float(v) for v in self.values])}
         if self.tau is not None:
             out["tau"] = np.array([float(x) for x in self.tau])
