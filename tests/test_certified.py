@@ -102,7 +102,7 @@ def test_progress_is_one_monotone_count_over_the_runs():
     seen = []
     certify(values, 10, progress=lambda done, total, stage: seen.append((done, total, stage)))
     assert len(seen) >= 3  # a report before each of the (>= 2) runs, then the last one
-    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(seen, seen[1:]))  # never goes back
+    assert all(a[0] <= b[0] and a[1] <= b[1] for a, b in zip(seen, seen[1:], strict=False))  # never goes back
     assert seen[-1][0] == seen[-1][1] and seen[0][0] == 0  # from 0 to the whole
     assert seen[0][2] == f"run at {bits_for_digits(10) + 16} bits"  # ⌈D log2 10⌉ + GUARD_BITS
 

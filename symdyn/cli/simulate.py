@@ -49,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         dxy = check_assumption1(sx, sxy)
-    for w in caught:
-        print(f"symdyn simulate: warning: {w.message}", file=sys.stderr)
+    warned = [str(w.message) for w in caught]
+    if args.format != "json":  # JSON carries them in "warnings"
+        for w in warned:
+            print(f"symdyn simulate: warning: {w}", file=sys.stderr)
     factors, basis = spectral_init(sx, sxy, args.delta, args.init, depth=args.depth)
     scale = max(np.linalg.eigvalsh(sx)[-1], basis.sigma[0] if basis.sigma.size else 0.0)
     if scale <= 0:
@@ -69,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
            "final_trace_norm": float(np.linalg.svd(W, compute_uv=False).sum()),
            "max_mode_error": chk.max_error, "max_offdiag_mass": chk.max_offdiag,
            "final_modes_matrix": chk.diagonal[-1].tolist(), "final_modes_scalar": chk.scalar[-1].tolist()}
+    if args.format == "json":
+        out["warnings"] = warned
     if args.format == "json":
         emit_json(out)
         return 0

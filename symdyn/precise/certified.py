@@ -126,34 +126,40 @@ class Certified:
             raise ValueError("no certified digits: the value is unknown")
         return self
 
-    def _cmp(self, other: object) -> Fraction | None:
-        """The exact value of ``other`` (a number or a Certified) to compare with, or None if it is not a number."""
+    def _cmp(self, other: object) -> Decimal | Fraction | float | int | None:
+        """``other`` as an exact number to compare with (a Decimal, Fraction, float or int), or None if it is
+        not a real number; the comparison is Decimal's, exact at any exponent."""
         if isinstance(other, Certified):
-            return other.fraction
+            return Decimal(other._known().text)
         if isinstance(other, bool):
             return None
-        if isinstance(other, (int, Fraction, numbers.Rational)):
-            return Fraction(other)
-        if isinstance(other, (float, numbers.Real)) and math.isfinite(float(other)):
-            return Fraction(float(other))
+        if isinstance(other, (int, float, Fraction)):
+            return other
+        if isinstance(other, numbers.Rational):
+            return Fraction(int(other.numerator), int(other.denominator))
+        if isinstance(other, numbers.Real):
+            return float(other)
         return None
+
+    def _value(self) -> Decimal:
+        return Decimal(self._known().text)
 
     # comparisons are of the certified decimal (its text), exactly: v < 0.5 compares the decimal with 0.5's binary value
     def __lt__(self, other: object) -> bool:
         q = self._cmp(other)
-        return NotImplemented if q is None else self.fraction < q
+        return NotImplemented if q is None else self._value() < q
 
     def __le__(self, other: object) -> bool:
         q = self._cmp(other)
-        return NotImplemented if q is None else self.fraction <= q
+        return NotImplemented if q is None else self._value() <= q
 
     def __gt__(self, other: object) -> bool:
         q = self._cmp(other)
-        return NotImplemented if q is None else self.fraction > q
+        return NotImplemented if q is None else self._value() > q
 
     def __ge__(self, other: object) -> bool:
         q = self._cmp(other)
-        return NotImplemented if q is None else self.fraction >= q
+        return NotImplemented if q is None else self._value() >= q
 
     def to_dict(self) -> dict:
         return {"text": self.text, "digits": self.digits, "prec": self.prec}
