@@ -141,7 +141,8 @@ def run(args: argparse.Namespace) -> int:
     params = ", ".join(f"{k}={v}" for k, v in out["parameters"].items())
     print(f"{tr.dynamics} ({tr.method}), depth L = {model.depth}, init = {model.init}, w0 = {out['w0']}, "
           f"{params}")
-    print(f"{tr.variable:>12}  {'w':<{tr.digits + 8}}  digits  bits")
-    for p, v in zip(out["at"], tr.values, strict=True):
-        print(f"{p!s:>12}  {v.text:<{tr.digits + 8}}  {v.digits:>6}  {v.prec:>4}")
+    taus = [f"{x!s:>8}  " for x in tr.tau] if tr.tau is not None else [""] * len(tr.values)
+    print(f"{'tau':>8}  " * (tr.tau is not None) + f"{tr.variable:>12}  {'w':<{tr.digits + 8}}  digits  bits")
+    for x, p, v in zip(taus, out["at"], tr.values, strict=True):
+        print(f"{x}{p!s:>12}  {v.text:<{tr.digits + 8}}  {v.digits:>6}  {v.prec:>4}")
     return 0
