@@ -50,9 +50,8 @@ def run(args: argparse.Namespace) -> int:
         warnings.simplefilter("always")
         dxy = check_assumption1(sx, sxy)
     warned = [str(w.message) for w in caught]
-    if args.format != "json":  # JSON carries them in "warnings"
-        for w in warned:
-            print(f"symdyn simulate: warning: {w}", file=sys.stderr)
+    for w in warned:  # on stderr in every format (JSON carries them in "warnings" too)
+        print(f"symdyn simulate: warning: {w}", file=sys.stderr)
     factors, basis = spectral_init(sx, sxy, args.delta, args.init, depth=args.depth)
     scale = max(np.linalg.eigvalsh(sx)[-1], basis.sigma[0] if basis.sigma.size else 0.0)
     if scale <= 0:
