@@ -48,7 +48,7 @@ def test_broadcasting_and_shapes():
     (lambda: flow_numpy(2)(1.0, 1e-9, 1.0, 1.0), "sigma=1e-09 is outside"),
     (lambda: flow_numpy(1)(1.0, 1.0, np.nan, 1.0), "lambda must be finite"),
     (lambda: flow_numpy(2)(np.zeros(3), np.ones(2), 1.0, 1.0), "do not broadcast"),
-    (lambda: flow_numpy(3), "depth 1 and 2"),
+    (lambda: flow_numpy(0), "depth must be an integer >= 1"),
     (lambda: flow_numpy(2, "both"), "init must be one of"),
     (lambda: gd_numpy()(1.5, 1.0, 1.0, 0.1, 1.0), "k=1.5 is outside"),
     (lambda: gd_numpy()(1, 1.0, 1.0, 2.0, 1.0), "0 < eta\\*lambda < 2"),

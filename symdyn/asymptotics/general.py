@@ -353,7 +353,7 @@ def model_limit(model: FactorModel, dynamics: str = "flow") -> RescaledLimit:
     if dynamics not in DYNAMICS:
         raise ValueError(f"dynamics must be one of {', '.join(DYNAMICS)}, got {dynamics!r}")
     if model.delta != S.delta:
-        raise ValueError("delta must stay symbolic for a delta -> infinity limit; drop --delta")
+        raise ValueError("delta must stay symbolic for a delta -> infinity limit; leave Model(delta=...) unset")
     d = derive_model(model)
     ctx = _context(model)
     if d.reduced is None:

@@ -36,6 +36,7 @@ from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form
 from symdyn.derive.derived import Derived, residual
 from symdyn.derive.dynamics import product_map
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_depth, check_init
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
 from symdyn.model.printing import Hypothesis as H
@@ -343,9 +344,29 @@ def limit(model: Model, dynamics: str = "flow") -> RescaledLimit:
     """The rescaled limit of ``model`` under ``dynamics`` ("flow" or "gd")."""
     if dynamics not in DYNAMICS:
         raise ValueError(f"dynamics must be one of {', '.join(DYNAMICS)}, got {dynamics!r}")
+    if model.start is not None:
+        raise ValueError(f"the delta -> infinity limit follows the delta-based start e^(-m*delta); this model "
+                         f"starts at w0={model.start}: leave w0 unset (init='layer' or 'product')")
     if model.depth >= 3:
         return deep_limit(model, dynamics)
     return flow_limit(model) if dynamics == "flow" else gd_limit(model)
+
+
+def time_scale(depth: int, init: str = "layer") -> sp.Expr:
+    """The scale of rescaled time, t = scale·τ (flow) and ηk = scale·τ (GD): δ for L <= 2, the escape
+    scale for L >= 3 (e^{(L−2)δ} under "layer", e^{(L−2)δ/L} under "product"). It is the ``scale`` of
+    :func:`limit` (tests/test_api.py checks that for L = 1..4 and both inits).
+
+    >>> time_scale(2), time_scale(3)
+    (delta, exp(delta))
+    """
+    check_depth(depth)
+    check_init(init)
+    if depth <= 2:
+        return S.delta
+    from symdyn.derive.depth import escape_scale
+
+    return escape_scale(depth, init).scale
 
 
 def deep_limit(model: Model, dynamics: str = "flow") -> RescaledLimit:

@@ -63,6 +63,33 @@ class RescaledLimit:
                     + latex(sp.Interval.open(0, 1)) + words_latex(" of ") + latex(eq))
         return out
 
+    def to_json(self) -> str:
+        """The limit as JSON text: every expression as srepr, the assumptions as words and relations."""
+        from symdyn.model.serialize import dumps, expr_out, hypotheses_out, srepr
+
+        return dumps("RescaledLimit", {
+            "expr": srepr(self.expr), "scale": srepr(self.scale),
+            "transitions": [srepr(t) for t in self.transitions],
+            "boundary_values": [expr_out(b) for b in self.boundary_values],
+            "assumptions": hypotheses_out(self.assumptions), "undecided": list(self.undecided),
+            "dynamics": self.dynamics, "depth": self.depth, "init": self.init, "variable": srepr(self.variable),
+            "constants": [[srepr(k), srepr(v)] for k, v in self.constants.items()]})
+
+    @staticmethod
+    def from_json(text: str | dict) -> RescaledLimit:
+        """Inverse of :meth:`to_json` (srepr read without evaluating Python)."""
+        from symdyn.model.serialize import expr_in, hypotheses_in, loads, read_srepr
+
+        d = loads("RescaledLimit", text)
+        try:
+            return RescaledLimit(
+                read_srepr(d["expr"]), read_srepr(d["scale"]), tuple(read_srepr(t) for t in d["transitions"]),
+                tuple(expr_in(b) for b in d["boundary_values"]), hypotheses_in(d["assumptions"]),
+                tuple(str(u) for u in d["undecided"]), str(d["dynamics"]), int(d["depth"]), str(d["init"]),
+                read_srepr(d["variable"]), {read_srepr(k): read_srepr(v) for k, v in d["constants"]})
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"a RescaledLimit in JSON lacks or misshapes {exc}") from None
+
     def _repr_latex_(self) -> str:
         body = r"\begin{gathered}" + self.latex()
         if self.assumptions:

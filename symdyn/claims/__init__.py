@@ -10,22 +10,10 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from symdyn.claims.base import CATALOG, ERROR, Claim, Outcome
-from symdyn.claims.sweep import (
-    DEFAULT_SEED,
-    FULL_CASES,
-    QUICK_CASES,
-    SWEEPS,
-    check_seed_cases,
-    claim_rng,
-    error_text,
-    merge,
-    sweep_error,
-)
-from symdyn.model.printing import math_display, words_latex
+from symdyn.claims.base import CATALOG, DEFAULT_SEED, ERROR, FULL_CASES, QUICK_CASES, Claim, Outcome
 
 #: Modules that register claims, in report order.
-MODULES = ("derivations", "matrix", "limits", "bounds", "depth")
+MODULES = ("derivations", "matrix", "limits", "bounds", "depth", "regimes")
 #: Modules that register the claims' seeded random sweeps (:mod:`.sweep`).
 SWEEP_MODULES = ("sweeps_flow", "sweeps_gd", "sweeps_matrix")
 
@@ -53,12 +41,37 @@ class Result:
 
     def _repr_latex_(self) -> str:
         """The claim's id, source and outcome, typeset for a notebook."""
+        from symdyn.model.printing import math_display, words_latex
+
         c, mark = self.claim, (r"\checkmark" if self.as_expected else r"\times")
         head = words_latex(f"{c.id} ({c.source}): {self.outcome.status} (expected {c.expected})")
         rows = [head + r"\ " + mark, words_latex("printed: " + c.printed)]
         if c.corrected:
             rows.append(words_latex("corrected: " + c.corrected))
         return math_display(r"\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}")
+
+    def to_json(self) -> str:
+        """The result as JSON text (the claim's record, its outcome and evidence, the seed)."""
+        from symdyn.model.serialize import dumps
+
+        return dumps("Result", {**self.json(), "slow": self.claim.slow})
+
+    @staticmethod
+    def from_json(text: str | dict) -> Result:
+        """Inverse of :meth:`to_json`. The claim comes back as a record: its check is not loaded
+        (``symdyn.claims.run([id])`` reruns it)."""
+        from symdyn.model.serialize import loads
+
+        d = loads("Result", text)
+        try:
+            def not_loaded(quick: bool) -> Outcome:
+                raise ValueError(f"claim {d['id']} was loaded from JSON; symdyn.claims.run([{d['id']!r}]) reruns it")
+
+            c = Claim(str(d["id"]), str(d["source"]), str(d["printed"]), d["corrected"], str(d["hypotheses"]),
+                      str(d["region"]), str(d["method"]), str(d["expected"]), not_loaded, bool(d.get("slow", False)))
+            return Result(c, Outcome(str(d["status"]), dict(d["evidence"])), d.get("seed"))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"a claim Result in JSON lacks or misshapes {exc}") from None
 
     def json(self) -> dict:
         c = self.claim
@@ -84,6 +97,8 @@ def run(ids: list[str] | None = None, quick: bool = True, progress=None, seed: i
     cases, with or without ``ids``. ``progress(claim_id)`` is called before each check. A
     check or sweep that raises is reported with status ``error`` and the message, never hidden.
     """
+    from symdyn.claims.sweep import SWEEPS, check_seed_cases, claim_rng, merge, sweep_error
+
     if isinstance(ids, str):           # run("E7") means the claim E7, not the ids "E" and "7"
         ids = [ids]
     cases = (QUICK_CASES if quick else FULL_CASES) if cases is None else cases
@@ -109,6 +124,8 @@ def run(ids: list[str] | None = None, quick: bool = True, progress=None, seed: i
 
 def fixed_outcome(c: Claim, quick: bool = True) -> Outcome:
     """The outcome of claim ``c``'s fixed check; one that raises is status ``error`` with the message."""
+    from symdyn.claims.sweep import error_text
+
     try:
         return c.run(quick)
     except Exception as exc:  # reported, not swallowed: status 'error' fails verify

@@ -25,6 +25,11 @@ METHODS = ("symbolic", "high-precision", "gd-run", "matrix")
 #: How the numbers behind a decision are known: every one proven by an enclosure, or some only agreed.
 PROVEN, AGREED = "proven", "agreed"
 
+#: The documented default seed of ``symdyn verify`` (``--seed``).
+DEFAULT_SEED = 0
+#: Cases per sweep: ``--quick`` and the full run (``--cases`` overrides both).
+QUICK_CASES, FULL_CASES = 6, 50
+
 
 @dataclass(frozen=True)
 class Outcome:

@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,12 +32,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from symdyn.claims.base import ERROR, FAILS, HOLDS, HOLDS_CORRECTED, Outcome
-
-#: The documented default seed of ``symdyn verify`` (``--seed``).
-DEFAULT_SEED = 0
-#: Cases per sweep: ``--quick`` and the full run (``--cases`` overrides both).
-QUICK_CASES, FULL_CASES = 6, 50
+from symdyn.claims.base import DEFAULT_SEED, ERROR, FAILS, FULL_CASES, HOLDS, HOLDS_CORRECTED, QUICK_CASES, Outcome  # noqa: F401 (defined with the claims)
 
 
 @dataclass(frozen=True)
@@ -175,17 +171,18 @@ def draw_log(rng: np.random.Generator, lo: float, hi: float, digits: int = 3) ->
 
 def as_text(params: dict) -> dict:
     """JSON-able parameters: exact rationals as strings, numpy scalars as Python numbers."""
-    out = {}
-    for k, v in params.items():
-        if isinstance(v, Fraction):
-            out[k] = str(v)
-        elif isinstance(v, (np.integer, np.floating)):
-            out[k] = v.item()
-        elif isinstance(v, (tuple, list)):
-            out[k] = [str(x) if isinstance(x, Fraction) else x for x in v]
-        else:
-            out[k] = v
-    return out
+    return {k: _as_text(v) for k, v in params.items()}
+
+
+def _as_text(v: object) -> object:
+    """Exact rationals (Fraction, sympy) as strings, numpy scalars as Python numbers, lists item by item."""
+    if isinstance(v, (np.integer, np.floating, np.bool_)):
+        return v.item()
+    if isinstance(v, numbers.Rational) and not isinstance(v, (int, bool)):
+        return str(v)
+    if isinstance(v, (tuple, list)):
+        return [_as_text(x) for x in v]
+    return v
 
 
 def run_cases(rng: np.random.Generator, n: int, draw: Callable[[np.random.Generator], dict],

@@ -23,13 +23,23 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def build_parser(commands: tuple[str, ...] = COMMANDS) -> argparse.ArgumentParser:
-    """The parser with the subcommands ``commands`` (default all; each imports only what it uses)."""
+def build_parser(commands: tuple[str, ...] = COMMANDS, brief: bool = False) -> argparse.ArgumentParser:
+    """The parser with the subcommands ``commands`` (default all; each imports only what it uses).
+
+    ``brief``: each subcommand only listed with its ``HELP`` line (``symdyn --help`` loads no subcommand's
+    dependencies)."""
+    from symdyn import __version__
+
     parser = _Parser(prog="symdyn", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"symdyn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in commands:
-        importlib.import_module(f"{__name__}.{name}").register(sub)
+        module = importlib.import_module(f"{__name__}.{name}")
+        if brief:
+            sub.add_parser(name, help=module.HELP)
+        else:
+            module.register(sub)
     return parser
 
 
@@ -56,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     first = next((a for a in argv if not a.startswith("-")), None)
     # only the command being run is imported (`symdyn latex --list` need not load matplotlib or scipy)
-    parser = build_parser((first,) if first in COMMANDS else COMMANDS)
+    parser = build_parser((first,)) if first in COMMANDS else build_parser(brief=True)
     args, extra = parser.parse_known_args(argv)
     if extra:  # `--name value` pairs set the parameters of a --model file; anything else is an error
         if getattr(args, "model", None) is None:
@@ -65,7 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except ValueError as exc:
-        print(f"symdyn {args.command}: error: {exc}", file=sys.stderr)
+        from symdyn.cli.common import cli_message
+
+        print(f"symdyn {args.command}: error: {cli_message(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # e.g. `symdyn derive | head`
         sys.stderr.close()

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from symdyn.model import INITS, Model
-from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified
+from symdyn.model.checks import INITS
+
+if TYPE_CHECKING:
+    from symdyn.precise.certified import Certified
 
 #: Appended to a text row whose digits are only agreed between reruns (not proven by an enclosure).
 AGREED_MARK = "agreed"
@@ -32,7 +35,10 @@ def _depth(text: str) -> int:
 
 def _exact(name: str, minimum: int | None = 0, strict: bool = False):
     def parse(text: str):
+
         try:
+            from symdyn.model.exact import parse_number
+
             return parse_number(text, name, minimum, strict)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
@@ -51,17 +57,47 @@ def add_model_args(p: argparse.ArgumentParser, formats: tuple[str, ...] = ("text
     p.add_argument("--delta", type=_exact("delta"), help="init scale delta >= 0 (start e^-delta)")
     p.add_argument("--init", choices=INITS, default="layer",
                    help="layer: every factor starts at e^-delta (default); product: w0 = e^-delta")
+    p.add_argument("--w0", type=_exact("w0", 0, True), default=None,
+                   help="your own start of the product, w0 > 0 (exact), instead of --delta and --init")
     p.add_argument("--format", choices=formats, default=formats[0], help="output format")
     p.add_argument("--model", metavar="FILE.toml", default=None,
                    help="your own model from a TOML file (see examples/models/); --NAME VALUE sets a "
                         "parameter it declares; --depth and --init do not apply")
 
 
-def model_from_args(args: argparse.Namespace) -> Model:
-    """The :class:`Model` the flags describe (unset parameters stay symbolic)."""
-    kw = {name: getattr(args, name) for name in ("sigma", "lam", "eta", "delta")
+def model_from_args(args: argparse.Namespace):
+    """The :class:`~symdyn.model.core.Model` the flags describe (unset parameters stay symbolic)."""
+    from symdyn.model.core import Model
+
+    kw = {name: getattr(args, name) for name in ("sigma", "lam", "eta", "delta", "w0")
           if getattr(args, name, None) is not None}
     return Model(depth=args.depth, init=args.init, **kw)
+
+
+#: Library words (API terms) -> the flag a CLI user types: (pattern, replacement).
+_FLAGS = [
+    (re.compile(r"(?:Model|starting_at)\((?:\.\.\., )?(\w+)=\.\.\.\)"), lambda m: _flag(m.group(1))),
+    (re.compile(r"model\.with_values\((\w+)=\.\.\.\)"), lambda m: _flag(m.group(1))),
+    (re.compile(r"\b(method|map|engine|backend)=['\"](\w+)['\"]"), lambda m: f"--{m.group(1)} {m.group(2)}"),
+    (re.compile(r"\b(max_prec|start_prec|digits|thin|tau|w0|delta)="), lambda m: _flag(m.group(1)) + " "),
+    (re.compile(r"\b(max_prec|start_prec)\b"), lambda m: _flag(m.group(1))),
+]
+
+
+def _flag(name: str) -> str:
+    return "--lambda" if name in ("lam", "lambda") else "--" + name.replace("_", "-")
+
+
+def cli_message(text: str) -> str:
+    """A library message with its API terms (``Model(delta=...)``, ``method='jump'``, ``max_prec=``) as the
+    flags of the command line (``--delta``, ``--method jump``, ``--max-prec``): the one place they are translated.
+
+    >>> cli_message("give Model(eta=...) or use method='iterate'")
+    'give --eta or use --method iterate'
+    """
+    for pattern, repl in _FLAGS:
+        text = pattern.sub(repl, text)
+    return text
 
 
 def emit_json(payload: object) -> None:

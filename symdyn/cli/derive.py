@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-import sympy as sp
-
 from symdyn.cli.common import add_model_args, model_from_args, output_key
-from symdyn.derive.derivation import derive, substitute
-from symdyn.model import symbols as S
-from symdyn.model.serialize import expr_json
+
+HELP = "derive the dynamics of one mode from the loss"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("derive", help="derive the dynamics of one mode from the loss",
+    p = sub.add_parser("derive", help=HELP,
                        description="Derive, from the per-mode loss, the gradient flow, the GD map, "
                                    "the conserved quantities and the closed forms, each with its "
                                    "residual (0 = verified).")
@@ -22,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _payload(args: argparse.Namespace) -> dict:
+    from symdyn.derive.derivation import derive, substitute
+    from symdyn.model.serialize import expr_json
+
     model = model_from_args(args)
     d = derive(model)
     sub = lambda e: substitute(model, e)  # noqa: E731
@@ -55,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
     key = output_key(args, out)
     if key is None:
         return 0
+    import sympy as sp
+
+    from symdyn.model import symbols as S
+
     w_t = sp.Function("w")(S.t)
     lines = [f"depth L = {out['depth']}, init = {out['init']}, w0 = {out['w0'][key]}"]
     rows = [("loss", out["loss"]), ("ode  dw/dt =", out["ode"]["rhs"]),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from symdyn.output.figures import FIGURES, STYLES  # matplotlib is imported only when a figure is drawn
+HELP = "write the paper's Fig 1 and Fig 2, fig3 (GD regimes), fig4 (depths), e14 (erratum E14)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("figures",
-                       help="write the paper's Fig 1 and Fig 2, fig3 (GD regimes), fig4 (depths), e14 (erratum E14)",
+    from symdyn.output.figures import FIGURES, STYLES  # matplotlib is imported only when a figure is drawn
+
+    p = sub.add_parser("figures", help=HELP,
                        description="Reproduce Fig 1 (closed forms, both inits) and Fig 2 (autoencoder GD: trace norm "
                                    "and reconstruction error) of the paper, fig3, fig4 and e14 (the eq (28) "
                                    "diagnostic), as PNG + PDF with the plotted data as CSV.")
@@ -20,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--style", choices=tuple(STYLES), default="paper",
                    help="paper: journal column widths (3.25 in, 6.75 in), 8 pt text, Type 42 fonts (default); "
                         "screen: the same 1.5 times larger")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: the paths written, one a line (default); json: the paths and figures as JSON")
     p.set_defaults(run=run)
 
 
@@ -31,5 +34,11 @@ def run(args: argparse.Namespace) -> int:
     for name in dict.fromkeys(args.only):
         files.update(figure_files(name, args.seed, args.style))
     written = add_files(args.out, files, writer="symdyn figures")
+    if args.format == "json":
+        from symdyn.cli.common import emit_json
+
+        emit_json({"out": str(args.out), "figures": list(dict.fromkeys(args.only)), "style": args.style,
+                   "seed": args.seed, "written": [str(p) for p in written]})
+        return 0
     print("\n".join(str(p) for p in written))
     return 0

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-import sympy as sp
-
-from symdyn.asymptotics.limits import DYNAMICS, gd_transition, gd_transition_series, limit
 from symdyn.cli.common import AGREED_MARK, add_model_args, certified_fields, model_from_args, output_key
-from symdyn.derive.depth import transition_equation
-from symdyn.model import symbols as S
-from symdyn.model.printing import hypothesis_latex
-from symdyn.model.serialize import expr_json
-from symdyn.precise.certified import AGREEMENT, CertificationError
-from symdyn.precise.constants import certified_transition_constant
-from symdyn.precise.poincare import transition_interval
+
+HELP = "delta -> infinity limit of one mode under rescaled time"
 
 
 def _digits(text: str) -> int:
@@ -28,7 +20,10 @@ def _digits(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("limit", help="delta -> infinity limit of one mode under rescaled time",
+    from symdyn.asymptotics.limits import DYNAMICS
+
+
+    p = sub.add_parser("limit", help=HELP,
                        description="The limit of w(delta*tau) (flow) or w_k at eta*k = delta*tau (GD) as "
                                    "delta -> infinity: a Piecewise in tau, its transitions, the exact value "
                                    "at each transition (None: no limit there), and the assumptions used. "
@@ -42,11 +37,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _maybe(e: sp.Expr | None) -> dict[str, str] | None:
+def _maybe(e) -> dict[str, str] | None:
+    from symdyn.model.serialize import expr_json
+
     return None if e is None else expr_json(e)
 
 
 def payload(args: argparse.Namespace) -> dict:
+    from symdyn.asymptotics.limits import gd_transition, gd_transition_series, limit
+    from symdyn.model import symbols as S
+    from symdyn.model.printing import hypothesis_latex
+    from symdyn.model.serialize import expr_json
+
     model = model_from_args(args)
     for name, value in (("sigma", model.sigma), ("lambda", model.lam)):
         if value == 0:
@@ -81,6 +83,10 @@ def payload(args: argparse.Namespace) -> dict:
 
 def _transition_constant(depth: int, dynamics: str) -> dict:
     """x_L = λw*/σ, the flow's value at τ* in units of σ/λ (depth.transition_constant, 30 digits)."""
+    from symdyn.derive.depth import transition_equation
+    from symdyn.model.serialize import expr_json
+    from symdyn.precise.constants import certified_transition_constant
+
     x = certified_transition_constant(depth)
     note = ("the flow's limit at tau* is x*sigma/lambda" if dynamics == "flow" else
             "the flow's limit at tau* is x*sigma/lambda; GD lags by O(delta) there, so its limit is 0")
@@ -92,6 +98,10 @@ def _transition_constant(depth: int, dynamics: str) -> dict:
 
 def _oscillation(model, digits: int) -> dict:
     """At T^η the iterate oscillates in [Ψ(1/μ), Ψ(1)] (docs/conventions.md, discrete step profile)."""
+    from symdyn.precise.certified import CertificationError
+    from symdyn.precise.poincare import transition_interval
+
+
     if not all(v.is_Number for v in (model.sigma, model.lam, model.eta)):
         return {"oscillation_interval": None,
                 "oscillation_note": "at T^eta w_k oscillates in [Psi(1/mu), Psi(1)], mu = (1 + eta*sigma)^2; "
@@ -108,6 +118,8 @@ def _oscillation(model, digits: int) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    from symdyn.precise.certified import AGREEMENT
+
     if args.model is not None:
         from symdyn.cli.model import run_limit
 

@@ -8,12 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-from symdyn.output import reproduce as R
-from symdyn.output.files import check_replaceable, put_file, staging_folder, write_folder
+HELP = "run the whole pipeline (the main job)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("reproduce", help="run the whole pipeline (the main job)",
+    p = sub.add_parser("reproduce", help=HELP,
                        description="Derivations, claims (quick by default), figures and tables, and a "
                                    "report. Output goes to a temporary folder that is moved into place "
                                    "at the end, so an interrupted run leaves nothing half-written.")
@@ -23,10 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quick", dest="full", action="store_false", help="quick claims (the default)")
     mode.add_argument("--full", dest="full", action="store_true", help="full claims (slower)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: stage lines on stderr, then a summary (default); json: the summary as JSON")
     p.set_defaults(run=run, full=False)
 
 
 def run(args: argparse.Namespace) -> int:
+    from symdyn.output import reproduce as R
+    from symdyn.output.files import check_replaceable, put_file, staging_folder, write_folder
+
+    quiet = args.format == "json"
     out = Path(args.out).resolve()
     check_replaceable(out)             # refuse before any work, and again before the final swap
     tmp = staging_folder(out)
@@ -34,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         sections, pages, summary, written, ok = [], [], {}, 0, True
         for i, (name, stage) in enumerate(R.STAGES, 1):
             t0 = time.perf_counter()
-            print(f"[{i}/{len(R.STAGES)}] {name} …", file=sys.stderr, flush=True)
+            if not quiet:
+                print(f"[{i}/{len(R.STAGES)}] {name} …", file=sys.stderr, flush=True)
             res = stage(not args.full)
             for fname, content in res.files.items():
                 put_file(tmp / fname, content)
@@ -49,6 +55,12 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if quiet:
+        from symdyn.cli.common import emit_json
+
+        emit_json({"out": str(out), "files": written, "mode": "full" if args.full else "quick", "ok": ok,
+                   "summary": summary})
+        return 0 if ok else 1
     print(f"symdyn reproduce: wrote {written} files to {out}")
     for name, items in summary.items():
         print(f"  {name:<12} " + "; ".join(f"{k}: {v}" for k, v in items.items()))

@@ -6,17 +6,14 @@ import argparse
 import sys
 import warnings
 
-import numpy as np
-
 from symdyn.cli.common import emit_json
-from symdyn.matrix.data import load_npz
-from symdyn.matrix.diagnostics import check_assumption1, delta_x, moments
-from symdyn.matrix.dynamics import linear_gd, loss, per_mode_check, spectral_init, two_layer_gd
-from symdyn.model import INITS
+from symdyn.model.checks import INITS
+
+HELP = "run matrix GD on data from an .npz file (arrays X, Y)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("simulate", help="run matrix GD on data from an .npz file (arrays X, Y)",
+    p = sub.add_parser("simulate", help=HELP,
                        description="Run GD for the linear model (depth 1) or the two-layer network "
                                    "(depth 2) from Thm 1's spectral init on (X, Y), and compare each mode "
                                    "with the scalar GD map. Warns when the data are far from Assumption 1.")
@@ -32,6 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from symdyn.matrix.data import load_npz
+    from symdyn.matrix.diagnostics import check_assumption1, delta_x, moments
+    from symdyn.matrix.dynamics import linear_gd, loss, per_mode_check, spectral_init, two_layer_gd
+
     if args.steps < 0 or args.steps > 10**7:
         raise ValueError(f"--steps must be between 0 and 10^7, got {args.steps}")
     if not np.isfinite(args.delta) or args.delta < 0:
@@ -46,8 +49,9 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         dxy = check_assumption1(sx, sxy)
-    for w in caught:
-        print(f"symdyn simulate: warning: {w.message}", file=sys.stderr)
+    warned = [str(w.message) for w in caught]
+    for w in warned:  # on stderr in every format (JSON carries them in "warnings" too)
+        print(f"symdyn simulate: warning: {w}", file=sys.stderr)
     factors, basis = spectral_init(sx, sxy, args.delta, args.init, depth=args.depth)
     scale = max(np.linalg.eigvalsh(sx)[-1], basis.sigma[0] if basis.sigma.size else 0.0)
     if scale <= 0:
@@ -66,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
            "final_trace_norm": float(np.linalg.svd(W, compute_uv=False).sum()),
            "max_mode_error": chk.max_error, "max_offdiag_mass": chk.max_offdiag,
            "final_modes_matrix": chk.diagonal[-1].tolist(), "final_modes_scalar": chk.scalar[-1].tolist()}
+    if args.format == "json":
+        out["warnings"] = warned
     if args.format == "json":
         emit_json(out)
         return 0

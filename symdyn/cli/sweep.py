@@ -9,13 +9,16 @@ from pathlib import Path
 
 from symdyn.cli.common import emit_json
 from symdyn.model.checks import MAX_CELLS
-from symdyn.numeric.measures import DYNAMICS, MEASURES
 
 EXIT_INTERRUPTED = 130
 
+HELP = "parameter studies on Dask: a measure over a grid, or the claims' sweeps"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sweep", help="parameter studies on Dask: a measure over a grid, or the claims' sweeps",
+    from symdyn.numeric.measures import DYNAMICS, MEASURES
+
+    p = sub.add_parser("sweep", help=HELP,
                        description="Evaluate a measure over a grid of exact parameters, or run the claims' random "
                                    "sweeps, as Dask tasks (an embedded LocalCluster by default). Finished chunks "
                                    "are kept as Parquet fragments and joined atomically into one table.")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 
 from symdyn.cli.common import emit_json
-from symdyn.matrix.data import BUNDLED, load_classification
-from symdyn.matrix.experiments import table1_claim, table1_json, table1_rows, table1_text
+
+HELP = "Table 1: Assumption-1 diagnostics on real data"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("table1", help="Table 1: Assumption-1 diagnostics on real data",
+    from symdyn.matrix.data import BUNDLED
+
+    p = sub.add_parser("table1", help=HELP,
                        description="Compute Delta_x and Delta_xy on scikit-learn's bundled iris, wine, "
                                    "breast_cancer and digits (Y one-hot), centred and not, under each "
                                    "completion of U, and check the paper's claim that Delta_xy is about "
@@ -22,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from symdyn.matrix.data import load_classification
+    from symdyn.matrix.experiments import table1_claim, table1_json, table1_rows, table1_text
+
     rows = table1_rows({name: load_classification(name) for name in dict.fromkeys(args.datasets)})
     claim = table1_claim(rows)
     if args.format == "json":

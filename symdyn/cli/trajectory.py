@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 
 from symdyn.cli.common import add_model_args, certified_fields, certified_rows, emit_json, model_from_args
-from symdyn.numeric.measures import parse_point as _point
-from symdyn.numeric.trajectory import numpy_trajectory
-from symdyn.precise.gd_iterate import DEFAULT_ENGINE, ENGINES, MAPS
-from symdyn.precise.trajectory import DEFAULT_METHOD, DYNAMICS, METHODS, Trajectory, thin_points, trajectory
 
-BACKENDS = ("mpmath", "numpy")
+HELP = "certified high-precision GD iterates or flow values"
+
+
+def progress_bar(args: argparse.Namespace):
+    """The tqdm bar of a run (silent with --format json and when stderr is not a terminal)."""
+    from symdyn.precise.progress import ProgressBar
+
+    return ProgressBar(enabled=False if args.format == "json" else None, delay=2.0)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("trajectory", help="certified high-precision GD iterates or flow values",
+    from symdyn.precise.gd_iterate import DEFAULT_ENGINE, ENGINES, MAPS
+    from symdyn.precise.trajectory import BACKENDS, DEFAULT_METHOD, DYNAMICS, METHODS
+
+    p = sub.add_parser("trajectory", help=HELP,
                        description="Iterate GD (or evaluate the flow) of one mode at arbitrary precision "
                                    "and print each value with its certified significant digits "
                                    "(digits that survive a rerun at higher precision).")
@@ -27,8 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=methods, default=None,
                    help="; ".join(f"{d}: {', '.join(m for dd, m in METHODS if dd == d)} "
                                   f"(default {DEFAULT_METHOD[d]})" for d in DYNAMICS))
-    p.add_argument("--at", "--steps", "--times", dest="at", nargs="+", required=True, metavar="X",
-                   help="GD steps k (integers) or flow times t (exact: 600, 1/3, 2.5)")
+    points = p.add_mutually_exclusive_group(required=True)
+    points.add_argument("--at", "--steps", "--times", dest="at", nargs="+", metavar="X",
+                        help="GD steps k (integers) or flow times t (exact: 600, 1/3, 2.5)")
+    points.add_argument("--tau", nargs="+", metavar="TAU",
+                        help="rescaled times instead (needs --delta): t = scale*tau, k = floor(scale*tau/eta), "
+                             "the scale of the delta -> infinity limit (delta for L <= 2, e^((L-2) delta) for L >= 3)")
     p.add_argument("--log", action="store_true",
                    help="numpy backend: report ln w (finite where w underflows) instead of w")
     p.add_argument("--thin", type=int, default=None, metavar="N",
@@ -46,34 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-class ProgressBar:
-    """A one-line bar on stderr that appears only after ``delay`` seconds, and only on a TTY."""
-
-    def __init__(self, enabled: bool, delay: float = 2.0, stream=None):
-        stream = stream or sys.stderr
-        self.enabled = enabled and stream.isatty()
-        self.delay, self.stream = delay, stream
-        self.start = time.monotonic()
-        self.shown = False
-
-    def __call__(self, done: int, total: int, stage: str) -> None:
-        if not self.enabled or time.monotonic() - self.start < self.delay:
-            return
-        frac = done / total if total else 1.0
-        bar = "#" * int(30 * frac)
-        self.stream.write(f"\r{stage[:40]:<40} [{bar:<30}] {100 * frac:5.1f}%")
-        self.stream.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def payload(tr: Trajectory, backend: str) -> dict:
+def payload(tr, backend: str) -> dict:
     m = tr.model
-    return {
+    out = {
         "dynamics": tr.dynamics,
         "method": tr.method,
         "backend": backend,
@@ -87,39 +70,49 @@ def payload(tr: Trajectory, backend: str) -> dict:
         "at": [p if isinstance(p, int) else str(p) for p in tr.at],
         **certified_fields(tr.values),
     }
+    if tr.tau is not None:
+        out["tau"] = [str(x) for x in tr.tau]
+    return out
 
 
-def _run_numpy(args: argparse.Namespace, model, points: list) -> int:
-    if args.thin is not None:
-        points = sorted(set(points) | set(thin_points(max(points), args.thin, args.dynamics == "gd")))
-    r = numpy_trajectory(model, args.dynamics, points)
-    var = "k" if args.dynamics == "gd" else "t"
+def _run_numpy(args: argparse.Namespace, model, points: list | None) -> int:
+    from symdyn.numeric.trajectory import float_trajectory
+
+    r = float_trajectory(model, args.dynamics, points, tau=args.tau, thin=args.thin)
+    var = r.variable
+    at = [int(p) if args.dynamics == "gd" else float(p) for p in r.at]
     if args.format == "json":
         emit_json({"dynamics": args.dynamics, "backend": "numpy", "depth": model.depth, "init": model.init,
-                   "parameters": {s.name: str(v) for s, v in model.values.items()}, "variable": var,
-                   "certified": False, "log": args.log,
-                   "at": [p if isinstance(p, int) else str(p) for p in points],
-                   "values": [float(v) for v in (r["ln_w"] if args.log else r["w"])]})
+                   "parameters": {s.name: str(v) for s, v in model.values.items()}, "w0": str(model.subs(model.w0)),
+                   "variable": var, "certified": False, "log": args.log, "at": at,
+                   **({"tau": [float(x) for x in r.tau]} if r.tau is not None else {}),
+                   "values": [float(v) for v in (r.ln_w if args.log else r.w)]})
         return 0
     print(f"{args.dynamics} (numpy float64, not certified), depth L = {model.depth}, init = {model.init}")
     print(f"{var:>12}  {'w':<24}  ln w")
-    for p, w, lw in zip(points, r["w"], r["ln_w"], strict=True):
+    for p, w, lw in zip(at, r.w, r.ln_w, strict=True):
         print(f"{p!s:>12}  {float(w)!r:<24}  {float(lw)!r}")
     return 0
 
 
 def run(args: argparse.Namespace) -> int:
+    from symdyn.numeric.measures import parse_point as _point
+    from symdyn.precise.trajectory import trajectory
+
+
     if args.model is not None:
+        if args.tau is not None:
+            raise ValueError("--tau (rescaled time) is for the paper's mode; give your own model's points as --at")
         from symdyn.cli.model import run_trajectory
 
-        return run_trajectory(args, [_point(x, args.dynamics) for x in args.at], ProgressBar(args.format != "json"))
+        return run_trajectory(args, [_point(x, args.dynamics) for x in args.at], progress_bar(args))
     model = model_from_args(args)
-    points = [_point(x, args.dynamics) for x in args.at]
+    points = None if args.at is None else [_point(x, args.dynamics) for x in args.at]
     if args.backend == "numpy":
         return _run_numpy(args, model, points)
     if args.log:
         raise ValueError("--log belongs to the numpy backend; the mpmath backend prints w with certified digits")
-    bar = ProgressBar(args.format != "json")
+    bar = progress_bar(args)
     options = {"max_prec": args.max_prec, "progress": bar}
     if args.dynamics == "gd":
         options.update(map=args.map)
@@ -127,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
             options.update(engine=args.engine)
     try:
         tr = trajectory(model, args.dynamics, points, digits=args.digits, method=args.method,
-                        thin=args.thin, **options)
+                        thin=args.thin, tau=args.tau, **options)
     finally:
         bar.close()
     out = payload(tr, args.backend)

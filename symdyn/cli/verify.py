@@ -6,12 +6,13 @@ import argparse
 import json
 import sys
 
-from symdyn.claims import catalog, run
-from symdyn.claims.sweep import DEFAULT_SEED, FULL_CASES, QUICK_CASES
+from symdyn.claims.base import DEFAULT_SEED, FULL_CASES, QUICK_CASES
+
+HELP = "check every claim of the paper (errata are expected to fail)"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("verify", help="check every claim of the paper (errata are expected to fail)",
+    p = sub.add_parser("verify", help=HELP,
                        description="Run the executable claims. Exit status 0 when every claim's outcome "
                                    "is the expected one (printed errata are expected to fail), 1 otherwise.")
     p.add_argument("--quick", action="store_true", help="cheaper parameter sets (seconds, not minutes)")
@@ -35,10 +36,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=main_verify)
 
 
-def _progress(fmt: str):
-    if fmt == "json" or not sys.stderr.isatty():
-        return None
-    return lambda cid: print(f"  checking {cid} …", file=sys.stderr)
+class _ClaimBar:
+    """``progress(claim_id)`` of :func:`symdyn.claims.run` as a tqdm bar with an i/N count (silent in JSON
+    and when stderr is not a terminal)."""
+
+    def __init__(self, fmt: str, total: int) -> None:
+        from symdyn.precise.progress import ProgressBar
+
+        self.bar = ProgressBar(enabled=False if fmt == "json" else None, delay=0.0, unit="claim", desc="verify")
+        self.total, self.done = total, 0
+
+    def __call__(self, cid: str) -> None:
+        self.bar(self.done, self.total, f"checking {cid}")
+        self.done += 1
+
+    def close(self) -> None:
+        self.bar(self.done, self.total, "")
+        self.bar.close()
 
 
 def _short(evidence: dict, width: int = 70) -> str:
@@ -79,6 +93,8 @@ def _verify_model(args: argparse.Namespace) -> int:
 
 
 def main_verify(args: argparse.Namespace) -> int:
+    from symdyn.claims import catalog, run
+
     if args.model is not None:
         return _verify_model(args)
     ids = args.only
@@ -89,12 +105,21 @@ def main_verify(args: argparse.Namespace) -> int:
         if not ids:
             raise ValueError(f"no claim is about depth {args.depth}; see `symdyn verify --list`")
     if args.list:
-        for c in catalog().values():
-            if ids is None or c.id in ids:
-                print(f"{c.id:<20} L={c.depth:<3} {c.expected:<16} {c.source}")
+        listed = [c for c in catalog().values() if ids is None or c.id in ids]
+        if args.format == "json":
+            json.dump([{"id": c.id, "depth": c.depth, "expected": c.expected, "source": c.source, "method": c.method,
+                        "printed": c.printed, "corrected": c.corrected, "slow": c.slow} for c in listed],
+                      sys.stdout, indent=2, ensure_ascii=False)
+            sys.stdout.write("\n")
+            return 0
+        for c in listed:
+            print(f"{c.id:<20} L={c.depth:<3} {c.expected:<16} {c.source}")
         return 0
-    results = run(ids, quick=args.quick, progress=_progress(args.format), seed=args.seed,
-                  cases=args.cases)
+    bar = _ClaimBar(args.format, len(ids) if ids is not None else len(catalog()))
+    try:
+        results = run(ids, quick=args.quick, progress=bar, seed=args.seed, cases=args.cases)
+    finally:
+        bar.close()
     cases = args.cases if args.cases is not None else (QUICK_CASES if args.quick else FULL_CASES)
     return print_results(results, args.seed, cases, args.format)
 

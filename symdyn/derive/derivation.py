@@ -52,6 +52,35 @@ class Derivation:
         return math_display(r"\begin{gathered}\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned} \\ "
                             + status + r"\end{gathered}")
 
+    def latex(self) -> str:
+        """The loss, flow, GD maps, closed form and conserved quantities as one LaTeX display (as in a notebook)."""
+        return self._repr_latex_()
+
+    def to_json(self) -> str:
+        """The derivation as JSON text: the model and every result with its residuals, as srepr."""
+        from symdyn.model.serialize import dumps, srepr
+
+        parts = {k: getattr(self, k).to_dict() for k in ("ode", "gd_map", "factor_map", "closed_form")}
+        return dumps("Derivation", {
+            "model": self.model.to_dict(), "loss": srepr(self.loss), **parts,
+            "conserved": [c.to_dict() for c in self.conserved],
+            "gd_closed_form": None if self.gd_closed_form is None else self.gd_closed_form.to_dict()})
+
+    @staticmethod
+    def from_json(text: str | dict) -> Derivation:
+        """Inverse of :meth:`to_json` (srepr read without evaluating Python)."""
+        from symdyn.model.serialize import loads, read_srepr
+
+        d = loads("Derivation", text)
+        try:
+            gd = d.get("gd_closed_form")
+            return Derivation(Model.from_dict(d["model"]), read_srepr(d["loss"]),
+                              *(Derived.from_dict(d[k]) for k in ("ode", "gd_map", "factor_map")),
+                              tuple(Derived.from_dict(c) for c in d["conserved"]),
+                              Derived.from_dict(d["closed_form"]), None if gd is None else Derived.from_dict(gd))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"a Derivation in JSON lacks or misshapes {exc}") from None
+
     @property
     def residuals(self) -> dict[str, sp.Expr]:
         """Every check's residual, keyed ``"<result>: <check>"``; all 0 when verified."""

@@ -44,6 +44,37 @@ class Derived:
         checked = r"\checkmark\ \text{verified}" if self.verified else r"\text{not verified}"
         return math_display(words_latex(self.name + ":") + r"\ " + self.latex() + r" \quad " + checked)
 
+    def to_dict(self) -> dict:
+        """JSON-able: the name, the expression and each residual as srepr, the hypotheses (words and relations)."""
+        from symdyn.model.serialize import hypotheses_out, srepr
+
+        return {"name": self.name, "expr": srepr(self.expr),
+                "residuals": {k: srepr(sp.sympify(v)) for k, v in self.residuals.items()},
+                "hypotheses": hypotheses_out(self.hypotheses)}
+
+    @staticmethod
+    def from_dict(d: dict) -> Derived:
+        """Inverse of :meth:`to_dict` (srepr read without evaluating Python)."""
+        from symdyn.model.serialize import hypotheses_in, read_srepr
+
+        try:
+            return Derived(str(d["name"]), read_srepr(d["expr"]),
+                           {str(k): read_srepr(v) for k, v in d["residuals"].items()},
+                           hypotheses_in(d.get("hypotheses", [])))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"a Derived in JSON lacks or misshapes {exc}") from None
+
+    def to_json(self) -> str:
+        from symdyn.model.serialize import dumps
+
+        return dumps("Derived", self.to_dict())
+
+    @staticmethod
+    def from_json(text: str | dict) -> Derived:
+        from symdyn.model.serialize import loads
+
+        return Derived.from_dict(loads("Derived", text))
+
     @property
     def verified(self) -> bool:
         """True when there is at least one residual and every residual simplified to exactly 0.

@@ -14,11 +14,21 @@ L = 2, f(w) = w(1 + η(σ − λw))², s = ησ:
   1/u⁺ − 1/u − 2 = u(3 − 2u)/(1 − u)² >= 0 iff u <= 3/2, which gives
   w_k <= w0/(1 + 2ηλw0 k) when ηλw0 <= 3/2 (E9).
 * L = 1: w⁺ = w + η(σ − λw), multiplier 1 − ηλ: monotone iff ηλ <= 1, stable iff ηλ < 2.
+* Starts above σ/λ (L = 2, 0 < s <= ½), x = λw/σ, g(x) = x(1 + s(1 − x))²:
+  g(x) − 1 = (x − 1)·Q(x) with Q(x) = s²x² − s(2+s)x + 1, roots r∓ = ((2+s) ∓ √(s(s+4)))/(2s),
+  Q(1) = 1 − 2s, so 1 <= r− iff s <= ½. For 1 < x0 <= r−: 1 <= g(x) <= x on [1, r−] (Q >= 0, and
+  |1 + s(1 − x)| <= 1 since r− <= 1/s + ½ < 1 + 2/s), so GD decreases monotonically to σ/λ;
+  for r− < x0 < r+ (x0 ≠ (1+s)/s): 0 < g(x0) < 1, the first step overshoots below σ/λ
+  (:func:`monotone_from_above`). In w: monotone iff w0 <= ((2 + ησ) − √(ησ(ησ + 4)))/(2ηλ).
+  Beyond (2+s)/s (the third fixed point) GD diverges. :func:`classify` takes the start into account.
 
 >>> period_two_orbit().verified
 True
 >>> classify(Model(depth=2, sigma=1, lam=1, eta="0.7"))
 'oscillating'
+>>> m = Model(depth=2, sigma="0.152", lam="0.475", eta="410/152")   # ησ = 0.41 <= 1/2
+>>> classify(m), classify(m.starting_at("0.64"))                        # the start 2σ/λ overshoots
+('monotone', 'overshoot')
 """
 
 from __future__ import annotations
@@ -158,8 +168,39 @@ def linear_thresholds() -> Derived:
     return Derived("L = 1 step-size thresholds (monotone, stable)", expr, res)
 
 
+def monotone_from_above() -> Derived:
+    """L = 2, 0 < ησ <= ½, start above σ/λ: GD decreases monotonically to σ/λ iff
+    w0 <= ((2 + ησ) − √(ησ(ησ + 4)))/(2ηλ); up to the other root the first step overshoots (module doc)."""
+    x, sv = sp.Symbol("x", positive=True), sp.Symbol("s", positive=True)
+    g = x * (1 + sv * (1 - x)) ** 2
+    q = sv**2 * x**2 - sv * (2 + sv) * x + 1
+    lo, hi = ((2 + sv) - sp.sqrt(sv * (sv + 4))) / (2 * sv), ((2 + sv) + sp.sqrt(sv * (sv + 4))) / (2 * sv)
+    bound = (2 + s_ - sp.sqrt(s_ * (s_ + 4))) / (2 * eta_ * lam_)
+    res = {"g(x) - 1 - (x - 1) Q(x)": residual(g - 1 - (x - 1) * q),
+           "Q(r-)": residual(q.subs(x, lo)), "Q(r+)": residual(q.subs(x, hi)),
+           "Q(1) - (1 - 2s)": residual(q.subs(x, 1) - (1 - 2 * sv)),
+           "r- = 1 at s = 1/2": residual(lo.subs(sv, sp.Rational(1, 2)) - 1),
+           "g = f in x = lambda w/sigma": residual(g.subs({x: lam_ * w_ / sig_, sv: s_}) * sig_ / lam_ - _f()),
+           "bound = r- sigma/lambda": residual(bound - lo.subs(sv, s_) * sig_ / lam_)}
+    return Derived("monotone convergence from above sigma/lambda", sp.Le(S.w0, bound), res,
+                   (chain(0, "<", s_, "<=", sp.Rational(1, 2)), rel(S.w0, ">", sig_ / lam_),
+                    H("else, below the other root ", (2 + s_ + sp.sqrt(s_ * (s_ + 4))) / (2 * eta_ * lam_),
+                      ": ", rel(_W_K1, "<", sig_ / lam_), " at k = 0 (overshoot)")))
+
+
+#: Bits an exact orbit may reach before :func:`classify` gives up (the iterate's size grows ~3x per step).
+CLASSIFY_BITS = 200_000
+
+
 def classify(model: Model) -> str:
-    """The regime of a numeric model: monotone, oscillating, period-doubling, or unstable."""
+    """The regime of GD on a numeric model, from its start: ``"monotone"`` (converges to σ/λ without
+    crossing it), ``"overshoot"`` (ησ <= ½, a start above σ/λ whose first step lands below it; then
+    monotone from below), ``"oscillating"``, ``"period-doubling"``, or ``"unstable"`` (GD does not
+    converge to σ/λ from this start: it diverges, or lands on 0 or on the repelling fixed point).
+
+    The start is ``Model(w0=...)``, or the δ-based init at a numeric δ; with δ symbolic it is the
+    paper's small start (w0 → 0 as δ → ∞). L = 1 does not depend on the start.
+    """
     if model.depth == 1:
         x = model.eta * model.lam
         if not x.is_Number:
@@ -168,11 +209,49 @@ def classify(model: Model) -> str:
     if model.depth != 2:
         raise ValueError(f"regimes are derived for depth 1 and 2, got depth {model.depth}")
     s = model.eta * model.sigma
-    if not s.is_Number:
-        raise ValueError("eta and sigma must be numbers to classify the regime")
-    if s <= sp.Rational(1, 2):
+    if not (s.is_Number and model.lam.is_Number):
+        raise ValueError("eta, sigma and lam must be numbers to classify the regime")
+    if model.sigma == 0:
+        return _zero_mode(model)
+    if model.lam == 0:
+        return "unstable"  # w+ = w(1 + ησ)²: grows without bound
+    x0 = None if not model.start_is_numeric else model.subs(model.lam * model.w0 / model.sigma)
+    if x0 is not None and (x0 > (2 + s) / s or x0 == (2 + s) / s or x0 == (1 + s) / s):
+        return "unstable"  # beyond the third fixed point; on it; or mapped to 0 in one step
+    if s > sp.Rational(1, 2):
+        return "oscillating" if s < 1 else "period-doubling"
+    if x0 is None or x0 <= 1:
         return "monotone"
-    return "oscillating" if s < 1 else "period-doubling"
+    return _from_above(x0, s)
+
+
+def _zero_mode(model: Model) -> str:
+    """σ = 0: u = ηλw, u⁺ = u(1 − u)² decreases iff u <= 2 (module doc); u0 = 2 is a fixed point."""
+    if not model.start_is_numeric:
+        return "monotone"
+    u0 = model.subs(model.eta * model.lam * model.w0)
+    return "monotone" if u0 < 2 else "unstable"
+
+
+def _from_above(x0: sp.Expr, s: sp.Rational) -> str:
+    """0 < s <= ½, x0 = λw0/σ > 1: monotone on (1, r−], overshoot on (r−, r+); from [r+, (2+s)/s) the
+    orbit decreases until it drops below r+, so follow it exactly there (a rational start only)."""
+    def q(x: sp.Expr) -> sp.Expr:
+        return s**2 * x**2 - s * (2 + s) * x + 1
+    vertex = (2 + s) / (2 * s)
+    while True:
+        if x0 <= vertex and q(x0) >= 0:
+            return "monotone"  # in (1, r−]: every iterate so far decreased and stays above σ/λ
+        if q(x0) < 0:
+            return "overshoot"  # in (r−, r+): the next step lands in (0, 1)
+        if not x0.is_Rational:
+            raise ValueError("a start at or beyond ((2 + eta*sigma) + sqrt(eta*sigma*(eta*sigma + 4)))/(2*eta*lambda) "
+                             "is classified by following its orbit exactly: give it as an exact number, Model(w0=...)")
+        x0 = x0 * (1 + s * (1 - x0)) ** 2  # in [r+, (2+s)/s): 1 <= g(x0) < x0
+        if max(int(x0.p).bit_length(), int(x0.q).bit_length()) > CLASSIFY_BITS:
+            raise ValueError("the orbit from this start stays near the repelling fixed point "
+                             f"(2 + eta*sigma)/(eta*lambda) beyond {CLASSIFY_BITS} bits of exact arithmetic; "
+                             "use symdyn.trajectory to follow it")
 
 
 def bifurcation_points(s_values: np.ndarray, transient: int = 2000, keep: int = 64,

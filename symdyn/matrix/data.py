@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from symdyn.matrix.experiments import one_hot
-
 #: Data sets scikit-learn ships inside its wheel (``sklearn.datasets.load_<name>``).
 BUNDLED = ("iris", "wine", "breast_cancer", "digits")
 
@@ -26,6 +24,8 @@ def load_classification(name: str) -> tuple[np.ndarray, np.ndarray]:
     except ImportError:
         raise ValueError("Table 1 needs scikit-learn's bundled data: pip install 'symdyn[data]'") from None
     bunch = getattr(datasets, f"load_{name}")()
+    from symdyn.matrix.experiments import one_hot  # (scipy, sympy: loaded when data is)
+
     return np.asarray(bunch.data, dtype=float), one_hot(bunch.target)
 
 
@@ -49,6 +49,8 @@ def load_npz(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
         except ValueError:
             raise ValueError(f"{path}: X and Y must be numeric arrays (object arrays are refused)") from None
     if Y.ndim == 1:
+        from symdyn.matrix.experiments import one_hot
+
         Y = one_hot(Y)
     if X.ndim != 2 or Y.ndim != 2 or X.shape[0] != Y.shape[0]:
         raise ValueError(f"{path}: need X n x d and Y n x p with the same n, got {X.shape} and {Y.shape}")

@@ -182,8 +182,36 @@ class FactorModel:
         missing = [s.name for s in self.symbolic] + [n for n in need if getattr(self, n).is_Symbol]
         if missing:
             raise ValueError(f"{missing[0]} must be a number for a numeric trajectory; "
-                             f"give --{missing[0]} or set it in [parameters]")
+                             f"set it with model.with_values({missing[0]}=...)")
         return self
+
+    # ------------------------------------------------------------------ save and load
+    def to_dict(self) -> dict:
+        """The model as JSON-able data, every expression as its srepr (symbols with their assumptions)."""
+        from symdyn.model.serialize import srepr
+
+        return {"name": self.name, "factors": [srepr(f) for f in self.factors], "loss": srepr(self.loss),
+                "output": srepr(self.output), "init": [srepr(a) for a in self.init],
+                "parameters": [[srepr(s), srepr(v)] for s, v in self.parameters],
+                "eta": srepr(self.eta), "delta": srepr(self.delta)}
+
+    @staticmethod
+    def from_dict(d: Mapping[str, object]) -> FactorModel:
+        """Inverse of :meth:`to_dict`: each srepr read without evaluating Python, then :meth:`check`."""
+        from symdyn.model.serialize import read_srepr
+
+        try:
+            factors = tuple(read_srepr(f) for f in d["factors"])
+            if not all(isinstance(f, sp.Symbol) for f in factors):
+                raise ValueError("a FactorModel's factors are symbols")
+            model = FactorModel(factors, read_srepr(d["loss"]), read_srepr(d["output"]),
+                                tuple(read_srepr(a) for a in d["init"]),
+                                tuple((read_srepr(s), read_srepr(v)) for s, v in d["parameters"]),
+                                read_srepr(d["eta"]), read_srepr(d["delta"]), str(d.get("name", "")))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"a FactorModel in JSON lacks or misshapes {exc}") from None
+        model.check()
+        return model
 
 
 def _factor_name(f: object) -> str:

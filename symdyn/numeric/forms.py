@@ -1,9 +1,10 @@
 """Ready-made vectorised evaluators of symdyn's closed forms (symdyn.derive.closed_forms), via :func:`to_numpy`.
 
-* :func:`flow_numpy` — the flow w(t) (L = 1, 2) from the init convention's w0
+* :func:`flow_numpy` — the flow w(t) at every depth from the init convention's w0
   ("layer": e^{−Lδ}, "product": e^{−δ}; docs/conventions.md), as ``f(t, sigma, lam, delta)``. δ is the
   input, so w0 never underflows as an argument; ``log=True`` gives ln w(t), finite where
-  w(t) underflows (δ up to 1e4).
+  w(t) underflows (δ up to 1e4). For L >= 3 it inverts the implicit closed form in log space
+  (:func:`symdyn.numeric.depth.depth_flow_numpy`), vectorised over t at scalar σ, λ, δ.
 * :func:`gd_numpy` — the linear model's GD iterates w_k = σ/λ + (w0 − σ/λ)(1 − ηλ)^k
   (L = 1, w0 = e^{−δ}), as ``g(k, sigma, lam, eta, delta)``.
 
@@ -36,7 +37,7 @@ import sympy as sp
 
 from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form
 from symdyn.model import symbols as S
-from symdyn.model.checks import init_exponent
+from symdyn.model.checks import check_depth, check_init, init_exponent
 from symdyn.numeric import domain as D
 from symdyn.numeric.accurate import log_abs_one_minus_product, minus_product
 from symdyn.numeric.lower import NumpyFunction, check_workers, to_numpy
@@ -72,10 +73,15 @@ def flow_numpy(depth: int, init: str = "layer", *, log: bool = False) -> Callabl
 
     Arguments broadcast together and must lie in the documented domain (module doc);
     a one-line ``ValueError`` says which one does not. ``workers`` threads evaluate large
-    arrays (default: every available core; the result does not depend on it).
+    arrays (default: every available core; the result does not depend on it). Depth L >= 3: σ, λ > 0 and δ
+    are scalars (the implicit closed form t = G(w) − G(w0), inverted in log space), t an array.
+
+    >>> round(float(flow_numpy(3)(1e6, 1.0, 1.0, 5.0)), 6)   # long after the escape: σ/λ
+    1.0
     """
-    if depth not in (1, 2):
-        raise ValueError(f"flow_numpy has closed forms for depth 1 and 2, got {depth!r}")
+    check_depth(depth)
+    if depth >= 3:
+        return _deep_flow(depth, init, log)
     c = init_exponent(depth, init)
     lowered = _flow_lowered(depth, init, log)
 
@@ -124,6 +130,22 @@ def _operands(ranges: tuple, values: tuple) -> tuple[list[np.ndarray], tuple[int
 def _times(c: float, v: np.ndarray, work: Workspace, key: str) -> np.ndarray:
     """c·v (exact for c = ±1, ±2), into the buffer ``key`` of ``work`` when v is an array."""
     return c * v if v.ndim == 0 else np.multiply(v, c, out=work.buffer(("times", key), v.shape[0]))
+
+
+def _deep_flow(depth: int, init: str, log: bool) -> Callable[..., np.ndarray]:
+    from symdyn.numeric.depth import depth_flow_numpy, log_w0_of  # scipy, loaded only for L >= 3
+
+    check_init(init)
+
+    def flow(t: object, sigma: object, lam: object, delta: object) -> np.ndarray:
+        if any(np.ndim(v) for v in (sigma, lam, delta)):
+            raise ValueError(f"flow_numpy({depth}) takes scalar sigma, lam and delta (t may be an array)")
+        D.DELTA.check("delta", delta)
+        return depth_flow_numpy(depth, float(sigma), float(lam), D.TIME.check("t", t),
+                                log_w0=log_w0_of(depth, float(delta), init), log=log)
+
+    flow.__doc__ = f"w(t) for L = {depth}, init {init!r}{' (natural log)' if log else ''}."
+    return flow
 
 
 def gd_expr(sign: int) -> sp.Expr:

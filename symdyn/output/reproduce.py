@@ -79,8 +79,22 @@ def stage_verify(quick: bool, seed: int = DEFAULT_SEED) -> StageResult:
         "sweep seed": seed,
     }
     ok = all(r.as_expected for r in results)
-    return StageResult({"claims.json": json.dumps(rows, indent=2, ensure_ascii=False, default=str) + "\n"},
+    doc = {**claims_header(quick, seed, cases), "claims": rows}
+    return StageResult({"claims.json": json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"},
                        summary, "\n".join(lines) + "\n", ok, _claims_html(claims, errata, seed, cases, quick))
+
+
+def claims_header(quick: bool, seed: int, cases: int) -> dict:
+    """The header of ``claims.json``: what produced it and how to replay it."""
+    import datetime
+
+    from symdyn import __version__
+
+    mode = "quick" if quick else "full"
+    return {"symdyn": __version__, "mode": mode, "seed": seed, "cases": cases,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "command": f"symdyn reproduce --{mode}",
+            "replay": f"symdyn verify{' --quick' if quick else ''} --seed {seed} --cases {cases} --format json"}
 
 
 def _status(r) -> str:

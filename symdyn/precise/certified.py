@@ -43,9 +43,11 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from mpmath import MPContext
@@ -78,6 +80,45 @@ PROOFS = (BALL, AGREEMENT)
 ENCLOSURE_EXTRA_DIGITS = 10
 
 
+class RunProgress:
+    """One monotone progress count across :func:`certify`'s reruns, for the caller's ``progress``.
+
+    ``certify`` calls :meth:`start_run` before each run; the method's own reports
+    ``(done, total, stage)`` inside a run arrive through ``__call__``. The caller's callback gets
+    ``(run·total + done, runs·total, stage)`` with ``runs`` = max(2, runs started): a run and
+    its rerun are expected, a third run extends the total. So the count never goes back, and a
+    bar built on it has one ETA for the whole certification. ``progress=None`` makes it a no-op.
+    """
+
+    def __init__(self, progress: Progress | None, expected_runs: int = 2) -> None:
+        self.progress, self.expected = progress, expected_runs
+        self.run, self.unit, self.done, self.stage = 0, 1, 0, ""
+
+    def start_run(self, i: int, n: int, stage: str) -> None:
+        self.run, self.stage, self.done = i, stage, 0
+        self._report()
+
+    def __call__(self, done: int, total: int, stage: str) -> None:
+        self.unit, self.done, self.stage = max(int(total), 1), min(max(int(done), 0), max(int(total), 1)), stage
+        self._report()
+
+    def finish(self) -> None:
+        """The last report: everything done (``certify`` calls it when the digits are certified)."""
+        if self.progress is not None:
+            runs = self.run + 1
+            self.progress(runs * self.unit, runs * self.unit, self.stage)
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            runs = max(self.expected, self.run + 1)
+            self.progress(self.run * self.unit + self.done, runs * self.unit, self.stage)
+
+
+def run_progress(progress: Progress | RunProgress | None) -> RunProgress:
+    """``progress`` as a :class:`RunProgress` (unchanged if it is one already)."""
+    return progress if isinstance(progress, RunProgress) else RunProgress(progress)
+
+
 class CertificationError(ValueError):
     """The requested digits could not be certified within the precision cap."""
 
@@ -95,6 +136,13 @@ class Certified:
       rounding of every point of it; for ``"agreement"`` it is the interval text ± ½ ulp that the
       agreeing runs suggest, not a proof.
     * ``proof``: ``"ball"`` (proven by ball arithmetic or a rigorous error bound) or ``"agreement"``.
+
+    ``float(v)``, ``f"{v:.3e}"`` and ``v < 0.5`` work on the certified decimal (comparisons exactly);
+    ``==`` compares the records (text, digits, prec).
+
+    >>> v = Certified("0.333333", 6, 53)
+    >>> float(v), f"{v:.2e}", v < Fraction(1, 3), v > 0.3
+    (0.333333, '3.33e-1', True, True)
     """
 
     text: str
@@ -105,6 +153,92 @@ class Certified:
 
     def __str__(self) -> str:
         return self.text
+
+    def __float__(self) -> float:
+        """The certified decimal rounded to the nearest float64 (0.0 or inf beyond float64's range)."""
+        return float(self._known().text)
+
+    def __format__(self, spec: str) -> str:
+        """``f"{v}"`` is the certified text; a spec formats the decimal exactly (``f"{v:.3e}"``, ``f"{v:.4f}"``),
+        at any exponent (``Decimal`` arithmetic, never through a float)."""
+        if not spec:
+            return self.text
+        return format(Decimal(self._known().text), spec)
+
+    def _known(self) -> Certified:
+        if self.digits == 0 and self.text != "0":
+            raise ValueError("no certified digits: the value is unknown")
+        return self
+
+    def _cmp(self, other: object) -> Decimal | Fraction | float | int | None:
+        """``other`` as an exact number to compare with (a Decimal, Fraction, float or int), or None if it is
+        not a real number; the comparison is Decimal's, exact at any exponent."""
+        if isinstance(other, Certified):
+            return Decimal(other._known().text)
+        if isinstance(other, bool):
+            return None
+        if isinstance(other, (int, float, Fraction)):
+            return other
+        if isinstance(other, numbers.Rational):
+            return Fraction(int(other.numerator), int(other.denominator))
+        if isinstance(other, numbers.Real):
+            return float(other)
+        return None
+
+    def _value(self) -> Decimal:
+        return Decimal(self._known().text)
+
+    # comparisons are of the certified decimal (its text), exactly: v < 0.5 compares the decimal with 0.5's binary value
+    def __lt__(self, other: object) -> bool:
+        q = self._cmp(other)
+        return NotImplemented if q is None else self._value() < q
+
+    def __le__(self, other: object) -> bool:
+        q = self._cmp(other)
+        return NotImplemented if q is None else self._value() <= q
+
+    def __gt__(self, other: object) -> bool:
+        q = self._cmp(other)
+        return NotImplemented if q is None else self._value() > q
+
+    def __ge__(self, other: object) -> bool:
+        q = self._cmp(other)
+        return NotImplemented if q is None else self._value() >= q
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "digits": self.digits, "prec": self.prec,
+                "enclosure": list(self.enclosure) if self.enclosure is not None else None, "proof": self.proof}
+
+    @staticmethod
+    def from_dict(d: object) -> Certified:
+        """Inverse of :meth:`to_dict` (the text must be a decimal, or "?" with 0 digits)."""
+        if not isinstance(d, dict) or not isinstance(d.get("text"), str):
+            raise ValueError("a certified value in JSON is {'text': ..., 'digits': ..., 'prec': ...}")
+        text, digits, prec = d["text"], d.get("digits"), d.get("prec")
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (digits, prec)):
+            raise ValueError("a certified value's digits and prec are integers >= 0")
+        if not (text == "?" and digits == 0):
+            try:
+                Decimal(text)
+            except ArithmeticError:
+                raise ValueError(f"a certified value's text must be a decimal, got {text[:40]!r}") from None
+            if not Decimal(text).is_finite():
+                raise ValueError(f"a certified value's text must be a finite decimal, got {text[:40]!r}")
+        enclosure, proof = d.get("enclosure"), d.get("proof", AGREEMENT)
+        if proof not in (BALL, AGREEMENT):
+            raise ValueError(f"a certified value's proof is 'ball' or 'agreement', got {proof!r}")
+        if enclosure is not None:
+            if not (isinstance(enclosure, (list, tuple)) and len(enclosure) == 2
+                    and all(isinstance(e, str) for e in enclosure)):
+                raise ValueError("a certified value's enclosure is [lo, hi], two decimal strings")
+            for e in enclosure:
+                try:
+                    if not Decimal(e).is_finite():
+                        raise ArithmeticError
+                except ArithmeticError:
+                    raise ValueError(f"an enclosure end must be a finite decimal, got {e[:40]!r}") from None
+            enclosure = tuple(enclosure)
+        return Certified(text, digits, prec, enclosure, proof)
 
     @property
     def proven(self) -> bool:
@@ -294,7 +428,9 @@ def certify(compute: Callable[..., Sequence], digits: int, *, guard_bits: int = 
     ⌈D log₂10⌉ + 16 + ``guard_bits`` (or ``start_prec``); the cap defaults to 8× that.
     With ``strict=False`` a failure returns each value with the digits it did certify
     (possibly 0) instead of raising :class:`CertificationError`.
-    ``progress(i, n, stage)`` is called before each run. With ``vary=True`` the call is
+    ``progress(done, total, stage)`` reports one monotone count over all runs: a :class:`RunProgress`
+    built on it (pass the same :class:`RunProgress` to ``compute``'s inner loop so that its reports
+    join the count). With ``vary=True`` the call is
     ``compute(prec, attempt)`` (run index ``attempt``): consecutive runs must differ in the
     method's configuration as well as in precision (see the module docstring).
     """
@@ -311,9 +447,9 @@ def certify(compute: Callable[..., Sequence], digits: int, *, guard_bits: int = 
         raise ValueError(f"max_prec={cap} leaves no room for a rerun above {start} bits; raise it")
     previous = None
     results: list[Certified] = []
+    runs = run_progress(progress)
     for i, prec in enumerate(precs):
-        if progress is not None:
-            progress(i, len(precs), f"run at {prec} bits")
+        runs.start_run(i, len(precs), f"run at {prec} bits")
         values = list(compute(prec, i) if vary else compute(prec))
         if any(not is_ball(v) and v._mpf_ in (fnan, finf, fninf) for v in values):
             raise ValueError(f"the computation gave a non-finite value (nan or inf) at {prec} bits; "
@@ -329,6 +465,7 @@ def certify(compute: Callable[..., Sequence], digits: int, *, guard_bits: int = 
             else:
                 results.append(certified_value(v, agreeing_digits(previous[j], v, digits), prec))
         if all(r.digits >= digits for r in results):
+            runs.finish()
             return results
         previous = values
     if strict:

@@ -193,14 +193,14 @@ def _rescaled_at(L: int, sig: sp.Rational, la: sp.Rational, tau: sp.Rational, de
     return _mp_solve(ctx, L, *_rescaled_inputs(ctx, L, sig, la, tau, delta, init))
 
 
-def flow_ball(L: int, sig: sp.Rational, la: sp.Rational, x: sp.Rational, delta: sp.Rational, init: str,
-              prec: int, rescaled: bool = False) -> arb:
-    """A ball proven to contain w(t) (t = x; or t = x·scale with ``rescaled``), from w0 = e^{−mδ}."""
+def flow_ball(L: int, sig: sp.Rational, la: sp.Rational, x: sp.Rational, delta: sp.Rational | None, init: str,
+              prec: int, rescaled: bool = False, w0q: sp.Rational | None = None) -> arb:
+    """A ball proven to contain w(t) (t = x; or t = x·scale with ``rescaled``), from w0 = e^{−mδ} or w0 given."""
     inputs, work = ((_rescaled_inputs, prec) if rescaled else
-                    (_flow_inputs, _flow_prec(L, None, delta, init, prec)))
-    args = (L, sig, la, x, delta, init) if rescaled else (L, sig, la, x, None, delta, init)
+                    (_flow_inputs, _flow_prec(L, w0q, delta, init, prec)))
+    args = (L, sig, la, x, delta, init) if rescaled else (L, sig, la, x, w0q, delta, init)
     ctx = local_context(work)
-    _check_w0(ctx, L, sig, la, None, delta, init)
+    _check_w0(ctx, L, sig, la, w0q, delta, init)
     bracket = _mp_bracket(ctx, L, *inputs(ctx, *args))
     with ball_context(work + BALL_GUARD) as balls:  # balls much narrower than the bracket (2^8 ulps)
         S_, La, s = inputs(balls, *args)
@@ -235,19 +235,22 @@ def depth_flow_rescaled_mp(depth: int, sigma, lam, tau, delta, init: str = "laye
     return x.context.nstr(x, dps, strip_zeros=False)
 
 
-def certified_depth_flow(depth: int, sigma, lam, points, *, delta, init: str = "layer", rescaled: bool = False,
-                         digits: int = 30, **kw: object) -> list:
+def certified_depth_flow(depth: int, sigma, lam, points, *, delta=None, init: str = "layer", rescaled: bool = False,
+                         digits: int = 30, w0=None, **kw: object) -> list:
     """w at flow times t (or at t = τ·scale with ``rescaled=True``) to ``digits`` certified digits.
 
     The inversion of :func:`depth_flow_mp` / :func:`depth_flow_rescaled_mp` with its bracket proven
     in ball arithmetic (:func:`flow_ball`), at rising working precisions until the balls are
     narrow enough (:func:`symdyn.precise.certified.certify`); ``kw`` goes to ``certify``
-    (``max_prec``, ``progress``…).
+    (``max_prec``, ``progress``…); the start is δ with ``init``, or ``w0`` (exactly one).
     """
     L = _check(depth, sigma, lam)
-    sig, la, de = parse_number(sigma, "sigma"), parse_number(lam, "lam"), parse_number(delta, "delta")
+    sig, la = parse_number(sigma, "sigma"), parse_number(lam, "lam")
+    w0q, de = _start(w0, delta)
+    if rescaled and de is None:
+        raise ValueError("rescaled time t = tau*scale(delta) needs delta, not w0")
     xs = [parse_number(x, "tau" if rescaled else "t") for x in points]
 
     def compute(prec: int) -> list:
-        return [flow_ball(L, sig, la, x, de, init, prec + GUARD, rescaled) for x in xs]
+        return [flow_ball(L, sig, la, x, de, init, prec + GUARD, rescaled, w0q) for x in xs]
     return certify(compute, digits, **kw)

@@ -51,10 +51,9 @@ from functools import cache
 import sympy as sp
 
 from symdyn.model import symbols as S
-from symdyn.model.exact import parse_number
 from symdyn.model.factor_model import FactorModel
 from symdyn.precise.balls import arb
-from symdyn.precise.certified import Certified, Progress, ball_context, certify, check_prec
+from symdyn.precise.certified import Certified, Progress, ball_context, certify, check_prec, run_progress
 from symdyn.precise.evaluate import certified_evaluate, evaluate, evaluate_ball, exact_mpf, local_context
 from symdyn.precise.flow_ode import certify_taylor, check_times
 from symdyn.precise.gd_iterate import CHUNK, EXP_LIMIT, Numbers, check_steps, start_point
@@ -279,9 +278,10 @@ def model_flow_values(model: FactorModel, times: Sequence[object], digits: int, 
                       progress: Progress | None = None) -> list[Certified]:
     """The output w(t) under the flow by Taylor stepping of the factors, to ``digits`` certified digits (agreed)."""
     times = check_times(times)
-    return certify_taylor(times, lambda prec: _output(model, integrate_factors(model, times, prec, progress=progress),
+    runs = run_progress(progress)
+    return certify_taylor(times, lambda prec: _output(model, integrate_factors(model, times, prec, progress=runs),
                                                       prec), digits, max_prec=max_prec, start_prec=start_prec,
-                          strict=strict)
+                          strict=strict, progress=runs)
 
 
 def closed_form_values(model: FactorModel, closed: sp.Expr, times: Sequence[object], digits: int,
@@ -388,17 +388,18 @@ def model_gd_values(model: FactorModel, steps: Sequence[int], digits: int, *, en
     steps = check_steps(steps)
     guard = max(steps).bit_length() + 4
 
-    def compute(prec: int) -> list:
-        return iterate_factors(model, steps, prec, engine=engine, progress=progress, proven=True)
+    runs = run_progress(progress)
 
-    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec, strict=strict)
+    def compute(prec: int) -> list:
+        return iterate_factors(model, steps, prec, engine=engine, progress=runs, proven=True)
+
+    return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec, strict=strict,
+                   progress=runs)
 
 
 def check_points(dynamics: str, at: Sequence[object]) -> list:
     """GD steps (integers) or flow times (exact rationals >= 0)."""
-    if dynamics == "gd":
-        return check_steps(list(at))
-    return [parse_number(t, "time", 0) for t in at] or check_times(at)
+    return check_steps(at) if dynamics == "gd" else check_times(at)
 
 
 # --------------------------------------------------------------------------- entry point

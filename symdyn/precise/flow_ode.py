@@ -35,13 +35,17 @@ from symdyn.derive.dynamics import product_ode
 from symdyn.model import symbols as S
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
-from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context
+from symdyn.precise.certified import Certified, Progress, certify, check_prec, local_context, run_progress
 from symdyn.precise.evaluate import evaluate, exact_mpf
 from symdyn.precise.gd_iterate import numeric_model
 
 
 def check_times(times: Sequence[object]) -> list[sp.Rational]:
-    """Parse output times exactly (each >= 0); returns them in the given order."""
+    """Parse output times exactly (each >= 0; a single time, a list or a numpy array); returns them in order."""
+    if isinstance(times, (str, int, float, Fraction, sp.Basic)) or getattr(times, "ndim", None) == 0:
+        times = [times]
+    elif hasattr(times, "tolist"):  # a numpy array: its Python numbers (a float64 is read exactly)
+        times = list(times.ravel().tolist())
     out = [parse_number(t, "time", 0) for t in times]
     if not out:
         raise ValueError("give at least one time")
@@ -117,5 +121,6 @@ def flow_values(model: Model, times: Sequence[object], digits: int, *, max_prec:
                 progress: Progress | None = None) -> list[Certified]:
     """w(t) by Taylor stepping, each value to ``digits`` certified significant digits (agreed)."""
     times = check_times(times)
-    return certify_taylor(times, lambda prec: integrate(model, times, prec, progress=progress), digits,
-                          max_prec=max_prec, start_prec=start_prec, strict=strict)
+    runs = run_progress(progress)
+    return certify_taylor(times, lambda prec: integrate(model, times, prec, progress=runs), digits,
+                          max_prec=max_prec, start_prec=start_prec, strict=strict, progress=runs)

@@ -37,6 +37,7 @@ at equal precision they return bitwise identical iterates.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -51,7 +52,15 @@ from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
 from symdyn.precise import gd_proof as P
 from symdyn.precise.balls import arb, arb_from_man_exp, arb_from_mpf
-from symdyn.precise.certified import Certified, Progress, ball_context, certify, check_prec, local_context
+from symdyn.precise.certified import (
+    Certified,
+    Progress,
+    ball_context,
+    certify,
+    check_prec,
+    local_context,
+    run_progress,
+)
 from symdyn.precise.evaluate import evaluate, evaluate_ball
 
 try:  # gmpy2 is a declared dependency; the mpmath engine keeps symdyn usable without it
@@ -116,6 +125,8 @@ def deep_kernel(depth: int, map: str = "product") -> Kernel:
 def numeric_model(model: Model, need: Sequence[str] = ("sigma", "lam", "eta", "delta")) -> Model:
     """Check that ``model`` has numbers for the parameters in ``need`` (one-line ``ValueError``)."""
     for name in need:
+        if name == "delta" and model.start is not None:  # the start is given as w0
+            continue
         if not getattr(model, name).is_Number:
             raise ValueError(f"{name} must be a number for a numeric trajectory; give Model({name}=...)")
     return model
@@ -131,12 +142,17 @@ def kernel_for(model: Model, map: str = "product") -> Kernel:
 
 
 def check_steps(steps: Sequence[int]) -> list[int]:
-    """Validate step indices (integers >= 0); returns them unchanged in order."""
+    """Validate step indices (integers >= 0, numpy integers and integer arrays too); returns them
+    as Python ints in order. A single integer is one step."""
+    if isinstance(steps, numbers.Integral) or getattr(steps, "ndim", None) == 0:
+        steps = [steps]
+    elif hasattr(steps, "ravel"):  # a numpy array (numpy is not imported here: its integers are Integral)
+        steps = list(steps.ravel())
     out = []
     for k in steps:
-        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        if type(k).__name__ in ("bool", "bool_") or not isinstance(k, numbers.Integral) or k < 0:
             raise ValueError(f"steps must be integers >= 0, got {k!r}")
-        out.append(k)
+        out.append(int(k))
     if not out:
         raise ValueError("give at least one step to record")
     return out
@@ -194,18 +210,19 @@ def gd_iterates(model: Model, steps: Sequence[int], prec: int, *, map: str = "pr
     """The product w_k at each requested step k, iterated at ``prec`` bits (uncertified).
 
     Returns mpmath ``mpf`` values of a local context. ``progress(done, total, stage)`` is
-    called every :data:`CHUNK` steps. ``w0`` (an exact number, optional) replaces the init
-    convention's start of the product (each factor then starts at w0^{1/L}); ``delta`` is
-    then not needed.
+    called every :data:`CHUNK` steps. ``w0`` (an exact number, optional) starts the product there,
+    as ``Model(w0=...)`` does (:meth:`~symdyn.model.core.Model.starting_at`; each factor at w0^{1/L}).
     """
-    numeric_model(model, ("sigma", "lam", "eta") + (("delta",) if w0 is None else ()))
+    if w0 is not None:
+        model = model.starting_at(w0)
+    numeric_model(model)
     model.check_step_size()
     kernel = kernel_for(model, map)
     check_prec(prec)
     _check_engine(engine)
     steps = check_steps(steps)
     order = sorted(set(steps))
-    start = evaluate(_start(model, kernel, w0), prec + 32)
+    start = evaluate(model.subs(getattr(model, kernel.start)), prec + 32)
     if engine == "gmpy2":
         with gmpy2.context(precision=prec, trap_overflow=True, trap_underflow=True, trap_invalid=True):
             try:
@@ -395,8 +412,11 @@ def gd_values(model: Model, steps: Sequence[int], digits: int, *, map: str = "pr
     steps = check_steps(steps)
     guard = max(steps).bit_length() + 4
 
+    runs = run_progress(progress)
+
     def compute(prec: int) -> list:
-        return gd_enclosures(model, steps, prec, map=map, engine=engine, progress=progress, w0=w0)
+        return gd_enclosures(model, steps, prec, map=map, engine=engine, progress=runs, w0=w0)
 
     return certify(compute, digits, guard_bits=guard, max_prec=max_prec, start_prec=start_prec,
-                   strict=strict)
+                   strict=strict,
+                   progress=runs)

@@ -33,9 +33,9 @@ from symdyn.precise.poincare import certify_charts
 
 
 def _start(model: Model, w0: object | None) -> sp.Expr:
-    start = model.subs(model.w0) if w0 is None else sp.S(w0)
+    start = model.subs((model if w0 is None else model.starting_at(w0)).w0)
     if not start.is_number:
-        raise ValueError("delta must be given as a number (or pass w0) to evaluate the trajectory")
+        raise ValueError("delta must be given as a number (or Model(w0=...)) to evaluate the trajectory")
     if not (start.is_positive or start > 0):  # is_positive decides e^{−Lδ} without evalf
         raise ValueError(f"the start w0 must be > 0, got {start}")
     return start
