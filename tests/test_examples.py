@@ -12,7 +12,7 @@ EXPECT = {  # a phrase each script must print (its result, not just its start)
     "derive_limit.py": "transition tau = (1/(2*sigma),)",
     "check_claim_high_precision.py": "k=181: w_k=0.999999999969130414294",  # SPEC E7: first violation at k = 181
     "step_profile.py": "wrote",
-    "researcher_api.py": "check: holds on 40/40 cases (seed 1)",  # issue #17: the corrected claim passes
+    "researcher_api.py": "check: holds (40/40 cases hold, seed 1)",  # issue #17: the corrected claim passes
 }
 
 

@@ -49,7 +49,7 @@ class Verdict:
 
     def __str__(self) -> str:
         verb = "holds" if self.holds else "fails"
-        head = f"{self.name}: {verb} on {self.passed}/{self.cases} cases (seed {self.seed})"
+        head = f"{self.name}: {verb} ({self.passed}/{self.cases} cases hold, seed {self.seed})"
         if self.counterexample is None:
             return head
         return f"{head}; counterexample {self.counterexample}; replay: {self.replay}"

@@ -27,7 +27,7 @@ A start given as ``Model(w0=...)`` is iterated (GD) or put in the closed form (f
 (-800.0, 1.0)
 >>> tr = trajectory(Model(depth=2, sigma=1, lam=1, eta="0.1", delta=20), "gd", tau=[0.5, 2], backend="numpy")
 >>> tr.at.tolist(), [round(float(w), 6) for w in tr.w]
-[[100.0, 400.0], [0.0, 1.0]]
+([100.0, 400.0], [0.0, 1.0])
 """
 
 from __future__ import annotations
