@@ -1,12 +1,13 @@
 """Expressions as data: the srepr + LaTeX convention of the CLI contract.
 
 Every expression leaves symdyn twice: as ``srepr`` (which round-trips through
-``sympy.sympify``, symbol assumptions included) and as LaTeX
+:func:`from_json`, symbol assumptions included; read by the whitelist reader
+:func:`symdyn.model.reader.read_srepr`, never by ``eval``) and as LaTeX
 (:mod:`symdyn.model.printing`, the printer of the formula sheet).
 
 >>> from symdyn.model import symbols as S
 >>> d = expr_json(2 * S.w * (S.sigma - S.lam * S.w))
->>> sympy.sympify(d["srepr"]) == 2 * S.w * (S.sigma - S.lam * S.w)
+>>> from_json(d) == 2 * S.w * (S.sigma - S.lam * S.w)
 True
 >>> d["latex"]
 '2 w \\\\left(\\\\sigma - \\\\lambda w\\\\right)'
@@ -17,14 +18,16 @@ from __future__ import annotations
 import sympy
 from sympy.printing.repr import ReprPrinter
 
+from symdyn.model.parse import parse_expression
 from symdyn.model.printing import latex
+from symdyn.model.reader import read_srepr
 
 
 class _ReprPrinter(ReprPrinter):
     """``srepr`` that round-trips hypergeometric functions.
 
     sympy prints the parameter tuples of ``hyper`` as ``TupleArg(...)``, which
-    ``sympify`` cannot rebuild; printing them as ``Tuple(...)`` gives the same object.
+    no reader can rebuild; printing them as ``Tuple(...)`` gives the same object.
     """
 
     def _print_TupleArg(self, expr):  # noqa: N802 (sympy's printer protocol)
@@ -37,13 +40,17 @@ def srepr(expr: sympy.Basic) -> str:
 
 def expr_json(expr: sympy.Basic) -> dict[str, str]:
     """``{"srepr": …, "latex": …, "text": …}`` for one expression (LaTeX by symdyn's printer)."""
-    expr = sympy.sympify(expr)
+    if isinstance(expr, str):
+        raise TypeError("expr_json takes a sympy expression, not a string (parse it first)")
+    expr = sympy.sympify(expr, strict=True)
     return {"srepr": srepr(expr), "latex": latex(expr), "text": sympy.sstr(expr)}
 
 
 def from_json(d: dict[str, str]) -> sympy.Basic:
-    """Rebuild an expression from its ``srepr`` (inverse of :func:`expr_json`)."""
-    return sympy.sympify(d["srepr"])
+    """Rebuild an expression from its ``srepr`` (inverse of :func:`expr_json`), parsed, never evaluated."""
+    if not isinstance(d, dict) or "srepr" not in d:
+        raise TypeError(f"from_json expects a dict with an 'srepr' key, got {type(d).__name__}")
+    return read_srepr(d["srepr"])
 
 
 def parse(text: str) -> sympy.Basic:
@@ -55,5 +62,4 @@ def parse(text: str) -> sympy.Basic:
     """
     from symdyn.model import symbols as S
 
-    names = {**S.BY_NAME, "lam_": S.lam}
-    return sympy.sympify(text.replace("lambda", "lam_"), locals=names)
+    return parse_expression(text, S.BY_NAME)
