@@ -52,8 +52,6 @@ def payload(args: argparse.Namespace) -> dict:
         if value == 0:
             raise ValueError(f"the rescaled limit needs {name} > 0 (a {name} = 0 mode has no transition; "
                              "see `symdyn derive` for its closed form)")
-    if args.dynamics == "gd":
-        model.check_step_size()
     r = limit(model, args.dynamics)
     out = {
         "dynamics": r.dynamics, "depth": r.depth, "init": r.init,
