@@ -12,12 +12,12 @@ import json
 import sys
 
 from symdyn.model import INITS, Model
-from symdyn.model.exact import parse_number
+from symdyn.model.exact import parse_integer, parse_number
 
 
 def _depth(text: str) -> int:
     try:
-        value = int(text)
+        value = parse_integer(text, "depth")
     except ValueError:
         raise argparse.ArgumentTypeError(f"depth must be an integer >= 1, got {text!r}") from None
     if value < 1:
