@@ -10,6 +10,8 @@ from symdyn.asymptotics.limits import DYNAMICS, gd_transition, gd_transition_ser
 from symdyn.cli.common import add_model_args, model_from_args, output_key
 from symdyn.derive.depth import transition_equation
 from symdyn.model import symbols as S
+from symdyn.model.checks import LimitError, check_limit
+from symdyn.model.exact import parse_integer
 from symdyn.model.printing import hypothesis_latex
 from symdyn.model.serialize import expr_json
 from symdyn.precise.certified import CertificationError
@@ -19,12 +21,14 @@ from symdyn.precise.poincare import transition_interval
 
 def _digits(text: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"digits must be an integer from 1 to 1000, got {text!r}") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"digits must be an integer from 1 to 1000, got {value}")
-    return value
+        value = parse_integer(text, "digits")
+        if value < 1:
+            raise ValueError(f"digits must be an integer >= 1, got {value}")
+        return check_limit("digits", value, "certified digits")
+    except LimitError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (raise it on purpose with --limit digits=N)") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,6 +7,7 @@ import sys
 import time
 
 from symdyn.cli.common import add_model_args, emit_json, model_from_args
+from symdyn.model.checks import check_trajectory_size
 from symdyn.model.exact import parse_number
 from symdyn.numeric.trajectory import numpy_trajectory
 from symdyn.precise.gd_iterate import DEFAULT_ENGINE, ENGINES, MAPS
@@ -102,6 +103,7 @@ def payload(tr: Trajectory, backend: str) -> dict:
 
 def _run_numpy(args: argparse.Namespace, model, points: list) -> int:
     if args.thin is not None:
+        check_trajectory_size(args.dynamics, "iterate", points, thin=args.thin)
         points = sorted(set(points) | set(thin_points(max(points), args.thin, args.dynamics == "gd")))
     r = numpy_trajectory(model, args.dynamics, points)
     var = "k" if args.dynamics == "gd" else "t"

@@ -12,7 +12,8 @@ quick look a user wants for plotting, over any δ, because it returns ln w besid
 * GD, L >= 3: the balanced factor map iterated (:func:`symdyn.numeric.depth.depth_gd_numpy`); the
   escape takes ~e^{(L−2)δ}/(η(L−2)σ) steps, so δ stays moderate and w0 = e^{−Lδ} a normal float.
 
->>> from symdyn.model.core import Model
+>>> from symdyn.model.checks import check_trajectory_size
+from symdyn.model.core import Model
 >>> r = numpy_trajectory(Model(depth=2, sigma=1, lam=1, eta="0.1", delta=400), "gd", [0, 5000])
 >>> float(r["ln_w"][0]), round(float(r["w"][1]), 12)
 (-800.0, 1.0)
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from symdyn.derive.kernels import product2_steps
+from symdyn.model.checks import check_trajectory_size
 from symdyn.model.core import Model
 from symdyn.numeric import flow_numpy
 from symdyn.numeric.depth import depth_flow_numpy, depth_gd_numpy
@@ -130,6 +132,7 @@ def _deep(model: Model, dynamics: str, x: np.ndarray, sigma: float, lam: float, 
 
 def numpy_trajectory(model: Model, dynamics: str, at: Sequence[object]) -> dict[str, np.ndarray]:
     """``{"at", "w", "ln_w"}`` as float64 arrays for ``model``'s GD steps or flow times ``at``."""
+    check_trajectory_size(dynamics, "iterate", list(at))
     need = ("sigma", "lam", "delta") + (("eta",) if dynamics == "gd" else ())
     sigma, lam, eta, delta = _floats(model, need)
     x = np.asarray([float(a) for a in at])

@@ -33,6 +33,7 @@ import sympy as sp
 from symdyn.derive.closed_forms import flow_closed_form
 from symdyn.derive.depth import special_mode_solutions
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_trajectory_size
 from symdyn.model.core import Model
 from symdyn.precise.certified import Certified, Progress, check_digits
 from symdyn.precise.depth_flow import certified_depth_flow
@@ -150,9 +151,11 @@ def trajectory(model: Model, dynamics: str, at: Sequence[object], *, digits: int
     if "map" in options and options["map"] not in MAPS:
         raise ValueError(f"map must be one of {', '.join(MAPS)}, got {options['map']!r}")
     check_digits(digits)
+    check_trajectory_size(dynamics, method, list(at), thin=thin, digits=digits, max_prec=options.get("max_prec"),
+                          ln_w0=model.subs(model.ln_w0))
     if dynamics == "gd":
         numeric_model(model)
-    model.check_step_size()
+        model.check_step_size()  # the flow does not use eta
     pts = _points(dynamics, at, thin)
     values = METHODS[(dynamics, method)](model, pts, digits, **options)
     shown = {k: v for k, v in options.items() if k in ("map", "engine", "max_prec")}
