@@ -51,7 +51,8 @@ MAX_DEPTH = 100
 
 _PLACEHOLDER = "lambda__symdyn"
 _LAMBDA = re.compile(r"\blambda\b")
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+#: A valid name of a symbol.
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def _rename_lambda(text: str) -> str:
@@ -81,7 +82,7 @@ class _Builder:
             seg = ast.get_source_segment(self.text, node)
             return decimal(seg if seg is not None else repr(node.value), self.where)
         if isinstance(node, ast.Name):
-            name = _NAME.match(node.id) and ("lambda" if node.id == _PLACEHOLDER else node.id)
+            name = NAME.match(node.id) and ("lambda" if node.id == _PLACEHOLDER else node.id)
             if not name or name not in self.names:
                 known = ", ".join(sorted(self.names)) or "none"
                 raise ValueError(f"{self.where}: unknown symbol {name or node.id!r} (known: {known})")

@@ -12,8 +12,7 @@ quick look a user wants for plotting, over any δ, because it returns ln w besid
 * GD, L >= 3: the balanced factor map iterated (:func:`symdyn.numeric.depth.depth_gd_numpy`); the
   escape takes ~e^{(L−2)δ}/(η(L−2)σ) steps, so δ stays moderate and w0 = e^{−Lδ} a normal float.
 
->>> from symdyn.model.checks import check_trajectory_size
-from symdyn.model.core import Model
+>>> from symdyn.model.core import Model
 >>> r = numpy_trajectory(Model(depth=2, sigma=1, lam=1, eta="0.1", delta=400), "gd", [0, 5000])
 >>> float(r["ln_w"][0]), round(float(r["w"][1]), 12)
 (-800.0, 1.0)
