@@ -40,7 +40,7 @@ import sympy as sp
 
 from symdyn.derive.derived import Derived, residual
 from symdyn.model import symbols as S
-from symdyn.model.factor_model import FactorModel
+from symdyn.model.factor_model import FactorModel, as_factor_model
 
 #: Highest degree of the polynomial invariants searched.
 INVARIANT_DEGREE = 4
@@ -479,8 +479,11 @@ def _fixed_points(R: sp.Expr, w: sp.Symbol, gd_map: Derived | None) -> tuple[Fix
 
 # --------------------------------------------------------------------------- driver
 def derive_model(model: FactorModel) -> ModelDerivation:
-    """Derive everything for ``model`` (numeric parameters substituted; η and δ stay symbols)."""
-    return _derive(replace(model, eta=S.eta, delta=S.delta))
+    """Derive everything for ``model`` (numeric parameters substituted; η and δ stay symbols).
+
+    A paper :class:`~symdyn.model.core.Model` is taken as its :meth:`~symdyn.model.core.Model.general` form.
+    """
+    return _derive(replace(as_factor_model(model), eta=S.eta, delta=S.delta))
 
 
 @cache

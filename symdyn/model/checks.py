@@ -164,3 +164,19 @@ def check_trajectory_size(dynamics: str, method: str, at: list, *, thin: int | N
         last = max((k for k in at if isinstance(k, int) and not isinstance(k, bool)), default=0)
         check_limit("steps", last, "the last GD step, iterated one by one",
                     "method jump evaluates L = 2 GD at any step in time independent of k")
+
+
+def check_type(value: object, types: type | tuple[type, ...], what: str) -> object:
+    """``value`` if it is an instance of ``types``, else a ``TypeError`` that names what was expected."""
+    if not isinstance(value, types) or (isinstance(value, bool) and bool not in (types if isinstance(types, tuple)
+                                                                                 else (types,))):
+        names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
+        raise TypeError(f"{what} must be a {names}, got {type(value).__name__}")
+    return value
+
+
+def check_sequence(values: object, what: str) -> list:
+    """``values`` as a list if it is a list, tuple or other sized iterable (not a string or a number)."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or not hasattr(values, "__len__"):
+        raise TypeError(f"{what} must be a list, got {type(values).__name__}")
+    return list(values)

@@ -142,6 +142,8 @@ def parse_expression(text: object, names: Mapping[str, sp.Basic], where: str = "
     offending piece. Numbers (int, ``Fraction``, sympy Rational) pass through exactly.
     """
     where = f"expression {text!r}" if not where else where
+    if not isinstance(names, Mapping):
+        raise TypeError(f"names must be a mapping from names to sympy symbols, got {type(names).__name__}")
     if isinstance(text, bool):
         raise ValueError(f"{where}: expected a formula, got {text!r}")
     if isinstance(text, (int, Fraction)) or (isinstance(text, sp.Basic) and text.is_Rational):

@@ -34,7 +34,7 @@ import sympy as sp
 
 from symdyn.model import symbols as S
 from symdyn.model.exact import parse_number
-from symdyn.model.factor_model import FactorModel
+from symdyn.model.factor_model import FactorModel, as_factor_model
 from symdyn.precise.certified import Certified, Progress, certify, check_prec
 from symdyn.precise.evaluate import certified_evaluate, evaluate, exact_mpf, local_context
 from symdyn.precise.flow_ode import check_times
@@ -337,6 +337,7 @@ def model_trajectory(model: FactorModel, dynamics: str, at: Sequence[object], *,
     from symdyn.precise.certified import check_digits
     from symdyn.precise.trajectory import Trajectory
 
+    model = as_factor_model(model)
     if dynamics not in ("flow", "gd"):
         raise ValueError(f"dynamics must be one of flow, gd, got {dynamics!r}")
     check_digits(digits)

@@ -33,7 +33,7 @@ import sympy as sp
 from symdyn.derive.closed_forms import flow_closed_form
 from symdyn.derive.depth import special_mode_solutions
 from symdyn.model import symbols as S
-from symdyn.model.checks import check_trajectory_size
+from symdyn.model.checks import check_sequence, check_trajectory_size, check_type
 from symdyn.model.core import Model
 from symdyn.precise.certified import Certified, Progress, check_digits
 from symdyn.precise.depth_flow import certified_depth_flow
@@ -130,6 +130,9 @@ METHODS: dict[tuple[str, str], Callable[..., list[Certified]]] = {
     ("flow", "ode"): flow_values,
 }
 
+#: The options a method may take (each method uses those that apply to it).
+OPTIONS = frozenset({"map", "engine", "max_prec", "start_prec", "strict", "progress"})
+
 #: The method used when none is named.
 DEFAULT_METHOD = {"gd": "iterate", "flow": "closed_form"}
 
@@ -142,12 +145,17 @@ def trajectory(model: Model, dynamics: str, at: Sequence[object], *, digits: int
     ``map`` for GD jump;
     ``max_prec``, ``start_prec``, ``strict`` and ``progress`` for every method.
     """
+    check_type(model, Model, "model")
+    at = check_sequence(at, "at (steps or times)")
     if dynamics not in DYNAMICS:
         raise ValueError(f"dynamics must be one of {', '.join(DYNAMICS)}, got {dynamics!r}")
     method = method or DEFAULT_METHOD[dynamics]
     if (dynamics, method) not in METHODS:
         names = ", ".join(m for d, m in METHODS if d == dynamics)
         raise ValueError(f"method {method!r} is not available for {dynamics}; choose one of {names}")
+    unknown = sorted(set(options) - OPTIONS)
+    if unknown:
+        raise TypeError(f"trajectory() got an unknown option {unknown[0]!r} (options: {', '.join(sorted(OPTIONS))})")
     if "map" in options and options["map"] not in MAPS:
         raise ValueError(f"map must be one of {', '.join(MAPS)}, got {options['map']!r}")
     check_digits(digits)
