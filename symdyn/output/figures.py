@@ -323,6 +323,8 @@ def figure_files(name: str, seed: int = 0, style: str = "paper") -> dict[str, by
 
     if name not in _BUILD:
         raise ValueError(f"unknown figure {name!r}; choose from {', '.join(FIGURES)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     with matplotlib.rc_context(style_rc(style)):
         fig, table = _BUILD[name](seed, style)
         out = {}
