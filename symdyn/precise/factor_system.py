@@ -7,7 +7,8 @@
   2005) as in :mod:`symdyn.precise.flow_ode`, with the step bound taken per component relative to
   that component (the factors of a small start differ by orders of magnitude):
   N = ⌈p ln2/2⌉ + 1, h = e^{−2} min_i min_{j∈{N−1,N}} (s_i/|a_i[j]|)^{1/j}, s_i = max(|a_i[0]|, |a_i[1]|).
-* **GD**: the factor map a⁺ = a + η F(a) iterated on gmpy2 ``mpfr`` numbers in a local context
+* **GD**: the factor map a⁺ = a + η F(a) iterated on gmpy2 ``mpfr`` numbers in a local context by
+  :func:`step_loop`, which reads the monomial chains as data (no code is generated)
   (mpmath ``mpf`` without gmpy2).
 * **closed form**: when the derivation gives w(t) explicitly, it is evaluated in a local mpmath
   context (:func:`symdyn.precise.evaluate.certified_evaluate`).
@@ -97,32 +98,63 @@ def _evaluate(polys: Polynomials, x: Sequence, coeffs: Sequence[Sequence], one) 
 
 @cache
 def step_loop(polys: Polynomials) -> Callable:
-    """A compiled loop ``loop(x, n, c) -> x`` applying the map x⁺ = P(x) n times.
+    """The loop ``loop(x, n, c) -> x`` applying the map x⁺ = P(x) n times (``c``: the coefficients, flat).
 
-    The source is generated from the monomial chains alone (names x0.., m0.., c0.. and integer
-    indices; no text from the user reaches it), so the loop runs at the speed of a hand-written
-    kernel: one multiplication per monomial node and one multiply-add per term.
+    No code is generated or run from text: the monomial chains become index pairs, and one step is
+    a working list ``m = [x..., constants...]`` to which each monomial (one product of two entries
+    already in ``m``) is appended, followed by each polynomial's terms added left to right. A
+    coefficient 1 is not multiplied (1·m is m exactly), so the values are the same bits as the
+    plain loop's; ``benchmarks/bench_factor_gd.py`` measures the cost against a hand-written loop.
     """
     n_var = len(polys.terms)
-    lines = ["def loop(x, n, c):", f"    {', '.join(f'x{i}' for i in range(n_var))}, = x",
-             "    for _ in range(n):"]
+    n_const = sum(node < 0 for terms in polys.terms for _, node in terms)
+    where: dict[int, int] = {}
+    chain: list[tuple[int, int]] = []
     for k, (j, parent) in enumerate(polys.nodes):
-        lines.append(f"        m{k} = x{j}" + (f" * m{parent}" if parent >= 0 else ""))
-    flat = 0
-    news = []
-    for i, terms in enumerate(polys.terms):
-        parts = []
-        for _, node in terms:
-            parts.append(f"c[{flat}]" + (f" * m{node}" if node >= 0 else ""))
+        if parent < 0:
+            where[k] = j                       # a monomial of degree 1 is the variable itself
+        else:
+            where[k] = n_var + n_const + len(chain)
+            chain.append((j, where[parent]))
+    layout, flat, slot = [], 0, n_var
+    for terms in polys.terms:
+        refs = []                              # (flat coefficient index or None for 1, index into m)
+        for coef, node in terms:
+            if node < 0:
+                refs.append((None, slot))      # the constant, stored in m
+                slot += 1
+            else:
+                refs.append((None if coef == 1 else flat, where[node]))
             flat += 1
-        news.append(" + ".join(parts) or "0 * x0")
-        lines.append(f"        y{i} = {news[-1]}")
-    lines.append(f"        {', '.join(f'x{i}' for i in range(n_var))}, = "
-                 f"{', '.join(f'y{i}' for i in range(n_var))},")
-    lines.append(f"    return [{', '.join(f'x{i}' for i in range(n_var))}]")
-    scope: dict = {}
-    exec(compile("\n".join(lines), "<symdyn factor map>", "exec"), scope)  # noqa: S102 (generated, see above)
-    return scope["loop"]
+        layout.append(tuple(refs))
+    const_flat = tuple(f for f, (_, node) in enumerate(t for terms in polys.terms for t in terms) if node < 0)
+    pairs = tuple(chain)
+
+    def loop(x: Sequence, n: int, c: Sequence) -> list:
+        consts = [c[f] for f in const_flat]
+        zero = 0 * x[0]
+        plan = [(refs[0][1], None if refs[0][0] is None else c[refs[0][0]],
+                 tuple((k, None if f is None else c[f]) for f, k in refs[1:])) if refs else None
+                for refs in layout]
+        x = list(x)
+        for _ in range(n):
+            m = x + consts
+            append = m.append
+            for j, p in pairs:
+                append(m[j] * m[p])
+            new = []
+            for out in plan:
+                if out is None:                # an empty polynomial
+                    new.append(zero)
+                    continue
+                k0, c0, rest = out
+                y = m[k0] if c0 is None else c0 * m[k0]
+                for k, ck in rest:
+                    y = y + (m[k] if ck is None else ck * m[k])
+                new.append(y)
+            x = new
+        return x
+    return loop
 
 
 def _starts(model: FactorModel, prec: int, ctx) -> list:
