@@ -53,6 +53,24 @@ def _open_regular(path: Path) -> BinaryIO:
         raise
 
 
+#: Largest model file read (bytes): a model is a few lines of TOML.
+MAX_TEXT_BYTES = 1 << 20
+
+
+def read_text_file(path: str | Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    """The UTF-8 text of a small regular file (a model file), or a one-line ``ValueError``: a pipe or a
+    device is refused before reading, a file above ``max_bytes`` is not read whole."""
+    path = Path(path)
+    with _open_regular(path) as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"{path}: larger than {max_bytes} bytes; a model file is a few lines of TOML")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a UTF-8 text file") from None
+
+
 def _member_array(zf: zipfile.ZipFile, name: str, path: Path) -> np.ndarray:
     """Array ``name`` of the archive, after its .npy header shows a plain numeric array of the size it says."""
     info = zf.getinfo(f"{name}.npy")

@@ -21,7 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 #: The manifest symdyn keeps in every folder it writes: the files it wrote, relative to the folder.
@@ -159,20 +159,28 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
                          "choose another folder or remove it and rerun") from exc
 
 
+def check_addable(folder: str | os.PathLike, names: Iterable[str]) -> set[str]:
+    """Raise unless ``names`` can be added to ``folder`` without touching a file of the user's; returns the
+    files the folder's manifest lists as symdyn's (call it before any work, and again when writing)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} exists and is not a folder")
+    own = (read_manifest(folder) or set()) if folder.exists() else set()
+    clash = sorted(n for n in names if (folder / n).exists() and n not in own)
+    if clash:
+        raise ValueError(f"{folder / clash[0]} exists and symdyn did not write it; "
+                         "move it away or choose another folder")
+    return own
+
+
 def add_files(folder: str | os.PathLike, files: Mapping[str, Content], *, writer: str = "symdyn") -> list[Path]:
     """Add ``files`` to ``folder`` (created if absent), each complete before any is moved into place.
 
     A file of the same name is overwritten only if ``folder``'s manifest says symdyn wrote it.
     """
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"{folder} exists and is not a folder")
+    own = check_addable(folder, files)
     created = not folder.exists()
-    own = (read_manifest(folder) or set()) if not created else set()
-    clash = sorted(n for n in files if (folder / n).exists() and n not in own)
-    if clash:
-        raise ValueError(f"{folder / clash[0]} exists and symdyn did not write it; "
-                         "move it away or choose another folder")
     if created:
         tmp_folder = staging_folder(folder)
         try:

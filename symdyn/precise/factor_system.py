@@ -34,6 +34,7 @@ from functools import cache
 import sympy as sp
 
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_trajectory_size
 from symdyn.model.exact import parse_number
 from symdyn.model.factor_model import FactorModel, as_factor_model
 from symdyn.precise.certified import Certified, Progress, certify, check_prec
@@ -380,6 +381,7 @@ def model_trajectory(model: FactorModel, dynamics: str, at: Sequence[object], *,
         names = ", ".join(sorted(m for d, m in MODEL_METHODS if d == dynamics))
         raise ValueError(f"method {method!r} is not available for {dynamics} of a model; choose one of {names}")
     pts = check_points(dynamics, at)
+    check_trajectory_size(dynamics, method, pts, digits=digits, max_prec=options.get("max_prec"))
     if method == "closed_form":
         if closed is None:
             raise ValueError("this model has no explicit closed form; use method ode")
