@@ -141,3 +141,19 @@ register(CASES)
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_cli_case(case):
     verify(result(case.id))
+
+
+def test_every_limit_is_named_in_every_help():
+    # issue #19: each limit is named in --help and can be raised with a flag (--limit NAME=N)
+    from dataclasses import fields
+
+    from symdyn.cli import COMMANDS, build_parser
+    from symdyn.model.checks import Limits
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in COMMANDS:
+        text = " ".join(sub.choices[name].format_help().split())
+        assert "--limit NAME=N" in text, name
+        for f in fields(Limits):
+            assert f"{f.name}={getattr(Limits(), f.name)}" in text, (name, f.name)
