@@ -14,18 +14,14 @@ CASES = [
     # numbers: bounded exponents, ASCII digits only, no separators, no nan/inf
     Case("sigma-1e99999999", ["derive", "--sigma", "1e99999999"], says="above the limit exponent = 1000"),
     Case("delta-1e-99999999", ["derive", "--delta", "1e-99999999"], says="above the limit exponent"),
-    Case("sigma-1e999999", ["derive", "--sigma", "1e999999"], says="above the limit exponent"),
     Case("sigma-5000-digits", ["derive", "--sigma", "9" * 5000], says="more than 4000 characters"),
     Case("sigma-long-exponent", ["derive", "--sigma", "1e" + "9" * 3000], says="above the limit exponent"),
     Case("sigma-arabic-digits", ["derive", "--sigma", "\u0661\u0662"], says=NUMBERS),
     Case("sigma-fullwidth-digit", ["derive", "--sigma", "\uff11"], says=NUMBERS),
     Case("sigma-underscore", ["derive", "--sigma", "1_0"], says=NUMBERS),
     Case("sigma-nan", ["derive", "--sigma", "nan"], says=NUMBERS),
-    Case("sigma-inf", ["derive", "--sigma", "inf"], says=NUMBERS),
     Case("sigma-negative", ["derive", "--sigma", "-1"], says="sigma must be >= 0"),
     Case("sigma-division-by-zero", ["derive", "--sigma", "1/0"], says="division by zero"),
-    Case("sigma-double-fraction", ["derive", "--sigma", "1/3/4"], says=NUMBERS),
-    Case("sigma-empty", ["derive", "--sigma", ""], says=NUMBERS),
     Case("sigma-code", ["derive", "--sigma", "__import__('os').system('touch F')"], says=NUMBERS),
     Case("eta-zero", ["derive", "--eta", "0"], says="eta must be > 0"),
     Case("exponent-raised-on-purpose", ["derive", "--sigma", "1e-1500", "--limit", "exponent=2000",
@@ -36,20 +32,14 @@ CASES = [
     Case("depth-arabic", ["derive", "--depth", "\u0661\u0662"], says="depth must be an integer"),
     Case("depth-underscore", ["derive", "--depth", "1_0"], says="depth must be an integer"),
     Case("depth-zero", ["derive", "--depth", "0"], says="depth must be an integer >= 1"),
-    Case("depth-negative", ["derive", "--depth", "-3"], says="depth must be an integer >= 1"),
-    Case("depth-fraction", ["derive", "--depth", "2.5"], says="depth must be an integer"),
     Case("depth-huge", ["derive", "--depth", "9" * 30], says="depth must be an integer"),
     Case("latex-depth-zero", ["latex", "--depth", "0"], says="depth must be an integer >= 1"),
     Case("latex-unknown-label", ["latex", "--only", "nosuch"], says="nosuch"),
     # flags and limits
-    Case("format-unknown", ["derive", "--format", "xml"], says="invalid choice"),
-    Case("init-unknown", ["derive", "--init", "nope"], says="invalid choice"),
     Case("flag-unknown", ["derive", "--bogus", "1"], says="unrecognized"),
     Case("limit-unknown-name", ["derive", "--limit", "foo=3"], says="expected NAME=N"),
     Case("limit-zero", ["derive", "--limit", "depth=0"], says="limit depth must be >= 1"),
-    Case("limit-not-a-number", ["derive", "--limit", "depth=abc"], says="integer (ASCII digits)"),
     Case("no-command", [], says="required"),
-    Case("unknown-command", ["explode"], says="invalid choice"),
     # limit: signs by numbers, never a 4 GB simplification; refusals where the library refuses
     Case("limit-gd-eta-0.5000000001", ["limit", "--dynamics", "gd", "--sigma", "1", "--lambda", "1", "--eta",
                                        "0.5000000001", "--format", "json"], status=0, says="undecided"),
@@ -63,7 +53,6 @@ CASES = [
     Case("limit-digits-huge", ["limit", "--dynamics", "gd", "--sigma", "1", "--lambda", "1", "--eta", "0.1",
                                "--digits", "100000"], says="above the limit digits"),
     Case("limit-digits-zero", ["limit", "--dynamics", "gd", "--digits", "0"], says="digits must be an integer >= 1"),
-    Case("limit-dynamics-unknown", ["limit", "--dynamics", "nope"], says="invalid choice"),
     Case("limit-sigma-zero", ["limit", "--dynamics", "flow", "--sigma", "0"], says="needs sigma > 0"),
     Case("limit-numeric-delta", ["limit", "--dynamics", "flow", "--delta", "3"], says="delta must stay symbolic"),
     Case("limit-depth-13", ["limit", "--dynamics", "flow", "--depth", "13"], says="--limit depth=N"),
@@ -105,8 +94,6 @@ CASES = [
          says="thin must be an integer >= 2"),
     Case("trajectory-digits-zero", ["trajectory", "--dynamics", "gd", "--at", "10", "--digits", "0", *GD],
          says="digits must be an integer >= 1"),
-    Case("trajectory-engine-unknown", ["trajectory", "--dynamics", "gd", "--at", "10", "--engine", "nope", *GD],
-         says="invalid choice"),
     Case("trajectory-gd-unstable", ["trajectory", "--dynamics", "gd", "--at", "5", "--sigma", "1", "--lambda", "1",
                                     "--eta", "1.5", "--delta", "1"], says="unstable"),
     Case("trajectory-steps-raised", ["trajectory", "--dynamics", "gd", "--at", "1000001", "--digits", "5",
@@ -116,12 +103,10 @@ CASES = [
     Case("verify-cases-negative", ["verify", "--cases", "-1", "--only", "E7"], says="cases must be an integer >= 0"),
     Case("verify-seed-negative", ["verify", "--seed", "-1", "--only", "E7"], says="seed must be an integer >= 0"),
     Case("verify-unknown-id", ["verify", "--only", "NOPE"], says="unknown claim id"),
-    Case("verify-depth-zero", ["verify", "--depth", "0"], says="depth must be an integer >= 1"),
     Case("verify-model-missing", ["verify", "--model", "missing.toml"], says="missing.toml"),
     # figures (the folder must not appear when the run fails)
     Case("figures-seed-negative", ["figures", "--out", "figs", "--seed", "-1"], says="seed must be an integer >= 0"),
     Case("figures-unknown", ["figures", "--out", "figs", "--only", "fig9"], says="invalid choice"),
-    Case("figures-style-unknown", ["figures", "--out", "figs", "--style", "nope"], says="invalid choice"),
     Case("figures-out-is-a-file", ["figures", "--out", "afile", "--only", "fig1"], says="not a folder",
          setup=lambda d: (d / "afile").write_text("mine")),
     # reproduce (refused before any work)
@@ -130,7 +115,6 @@ CASES = [
     Case("reproduce-out-in-proc", ["reproduce", "--out", "/proc/symdyn-nope"], says="cannot write next to"),
     # table1
     Case("table1-unknown-dataset", ["table1", "--datasets", "nosuch"], says="invalid choice"),
-    Case("table1-format-unknown", ["table1", "--format", "xml"], says="invalid choice"),
 ]
 
 
