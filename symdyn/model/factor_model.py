@@ -146,8 +146,11 @@ class FactorModel:
 
     def subs(self, expr: sp.Basic) -> sp.Basic:
         """``expr`` with this model's numbers substituted (exactly)."""
+        if isinstance(expr, str):
+            raise TypeError("subs takes a sympy expression; parse a formula with symdyn.parse_expression first")
         v = self.values
-        return sp.sympify(expr).subs(v) if v else sp.sympify(expr)
+        expr = sp.sympify(expr, strict=True)
+        return expr.subs(v) if v else expr
 
     @property
     def w0(self) -> sp.Expr:
