@@ -165,7 +165,7 @@ def _branch(expr: sp.Expr, time: sp.Symbol, log: bool) -> sp.Expr:
 
 def lowered_expr(expr: sp.Expr, time: sp.Symbol, log: bool = False) -> sp.Expr:
     """The stable sympy expression that :func:`to_numpy` prints (stages 1–3)."""
-    expr = sp.piecewise_fold(sp.sympify(expr))
+    expr = sp.piecewise_fold(sp.sympify(expr, strict=True))
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(_branch(v, time, log), c) for v, c in expr.args])
     return _branch(expr, time, log)
