@@ -1,9 +1,11 @@
 """Regenerate the formula sheets in this folder: ``python derivations/generate.py``.
 
 Writes ``formulas.tex`` (standalone, compiles with pdflatex), ``formulas-body.tex``
-(for ``\\input``) and ``formulas.md``. Each file is written to a temporary name and
-renamed, so an interrupted run never leaves a half-written sheet. The test suite
-regenerates them in memory and fails if the committed files are stale.
+(for ``\\input``) and ``formulas.md``. The files go through symdyn's writer
+(``symdyn.output.files.add_files``): each is complete before any is moved into place, and a
+file is replaced only when this folder's manifest (``.symdyn-manifest.json``) says symdyn
+wrote it; a file of yours is never overwritten. The test suite regenerates them in memory
+and fails if the committed files are stale.
 """
 
 from __future__ import annotations
@@ -16,12 +18,16 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     sys.path.insert(0, str(HERE.parent))
-    from symdyn.output.files import write_file
+    from symdyn.output.files import add_files
     from symdyn.output.sheet import render
 
-    for name, text in render().items():
-        write_file(HERE / name, text)
-        print(f"wrote {HERE / name}")
+    try:
+        written = add_files(HERE, render(), writer="derivations/generate.py")
+    except ValueError as exc:
+        print(f"generate.py: error: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
     return 0
 
 

@@ -375,7 +375,8 @@ def test_every_subcommand_answers_json(tmp_path, monkeypatch, capsys):
         "table1": ["table1", "--datasets", "iris", "--format", "json"],
         "simulate": [str(tmp_path / "d.npz"), "--steps", "10", "--format", "json"],
         "sweep": ["sweep", "grid", "--dynamics", "gd", "--param", "eta=1/10,1/5", "--fixed", "sigma=1",
-                  "--fixed", "lambda=1", "--fixed", "delta=5", "--measure", "regime", "--serial", "--out", str(tmp_path / "s.parquet"),
+                  "--fixed", "lambda=1", "--fixed", "delta=5", "--measure", "regime", "--serial",
+                  "--out", str(tmp_path / "s.parquet"),
                   "--format", "json"],
     }
     runs["simulate"].insert(0, "simulate")

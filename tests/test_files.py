@@ -7,7 +7,8 @@ import stat
 
 import pytest
 
-from symdyn.output.files import MANIFEST, add_files, read_manifest, write_file, write_folder
+from symdyn.output import files
+from symdyn.output.files import MANIFEST, add_files, read_manifest, staging_folder, write_file, write_folder
 
 
 def test_write_file_replaces_whole_and_leaves_no_temporary(tmp_path):
@@ -62,3 +63,50 @@ def test_add_files_to_a_new_folder_is_atomic(tmp_path):
     with pytest.raises(TypeError):
         add_files(out, {"a": b"x", "b": 3})                  # the second file cannot be written
     assert list(tmp_path.iterdir()) == []                   # no folder, no staging left
+
+
+def test_target_created_during_the_run_is_never_replaced(tmp_path):
+    # the race of issue #19: the target appears (with a user's file) while symdyn builds its staging folder
+    out = tmp_path / "race1"
+    tmp = staging_folder(out)
+    (tmp / "report.md").write_text("symdyn's")
+    out.mkdir()
+    (out / "mine.txt").write_text("precious")
+    with pytest.raises(ValueError, match="did not write"):
+        write_folder(out, {"b.txt": "x"}, staging=tmp)
+    assert (out / "mine.txt").read_text() == "precious" and sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["race1"]  # the staging folder is gone
+
+
+def test_file_added_between_the_check_and_the_swap_is_kept(tmp_path, monkeypatch):
+    # the narrowest window: a user file lands in symdyn's own folder right after the last check
+    out = tmp_path / "out"
+    write_folder(out, {"a.txt": "x"})
+    real, calls = files.check_replaceable, []
+
+    def check_then_user_writes(target):
+        real(target)
+        calls.append(target)
+        if len(calls) == 2:  # the last check, just before the folder is moved aside
+            (out / "mine.txt").write_text("precious")
+    monkeypatch.setattr(files, "check_replaceable", check_then_user_writes)
+    with pytest.raises(ValueError, match="received files symdyn did not write"):
+        write_folder(out, {"a.txt": "y"})
+    assert (out / "mine.txt").read_text() == "precious" and (out / "a.txt").read_text() == "x"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_add_files_does_not_clobber_a_file_that_appears_meanwhile(tmp_path, monkeypatch):
+    out = tmp_path / "figs"
+    out.mkdir()
+    real = files.put_file
+
+    def put_then_user_writes(path, content):
+        real(path, content)
+        (out / "fig1.png").write_bytes(b"user's own")   # appears after symdyn's clash check
+    monkeypatch.setattr(files, "put_file", put_then_user_writes)
+    with pytest.raises(ValueError, match="appeared during the run"):
+        add_files(out, {"fig1.png": b"symdyn's"})
+    assert (out / "fig1.png").read_bytes() == b"user's own"
+    assert not [p for p in out.iterdir() if p.name.endswith(".partial")]  # no staging left
+    assert read_manifest(out) == set()  # the user's file is not claimed as symdyn's

@@ -17,9 +17,10 @@ Pipeline (each stage exact, nothing numeric):
    order); the limit is c_N/c_D if the orders agree, 0 if D dominates, ±∞ if N does;
 5. **merge**: crossings at which nothing changes are dropped; the rest are the transitions.
 
-Signs are decided by sympy's assumptions on positive stand-ins of the ``positive``
-symbols (and on any ``signs`` facts the caller states). A sign that cannot be decided
-is reported in ``undecided`` and its piece is ``nan``: the engine never guesses.
+Signs are decided by :func:`symdyn.asymptotics.signs.sign_of`: certified interval evaluation
+for numbers, sympy's assumptions on positive stand-ins of the ``positive`` symbols (and on any
+``signs`` facts the caller states) for symbols, simplification only under a time budget. A sign
+that cannot be decided is reported in ``undecided`` and its piece is ``nan``: the engine never guesses.
 
 >>> import sympy as sp
 >>> from symdyn.model import symbols as S
@@ -41,6 +42,7 @@ from functools import cmp_to_key
 import sympy as sp
 
 from symdyn.asymptotics.result import RescaledLimit
+from symdyn.asymptotics.signs import Undecidable, sign_of
 from symdyn.model import symbols as S
 from symdyn.model.printing import Hypothesis as H
 from symdyn.model.printing import rel
@@ -48,10 +50,6 @@ from symdyn.model.printing import rel
 #: Rescalings of the time variable: flow t = δτ; GD η k = δτ.
 FLOW_RESCALING: dict[sp.Symbol, sp.Expr] = {S.t: S.delta * S.tau}
 GD_RESCALING: dict[sp.Symbol, sp.Expr] = {S.k: S.delta * S.tau / S.eta}
-
-
-class Undecidable(Exception):
-    """A sign the assumptions do not determine (internal; becomes an ``undecided`` entry)."""
 
 
 @dataclass(frozen=True)
@@ -138,19 +136,6 @@ def exp_terms(expr: sp.Expr, var: sp.Symbol = S.delta) -> tuple[ExpTerm, ...]:
         key = (sp.expand(rate, log=False), power)
         groups[key] = groups.get(key, sp.S.Zero) + coeff
     return tuple(ExpTerm(sp.factor(c), p, r) for (r, p), c in groups.items() if c != 0)
-
-
-# --------------------------------------------------------------------------- signs
-def sign_of(expr: sp.Expr) -> int:
-    """+1, 0 or −1 for ``expr`` under the assumptions on its symbols; else raise Undecidable."""
-    for e in (expr, sp.factor(sp.together(expr)), sp.simplify(expr)):
-        if e.is_zero:
-            return 0
-        if e.is_positive:
-            return 1
-        if e.is_negative:
-            return -1
-    raise Undecidable(f"sign of {expr}")
 
 
 def _compare(a: tuple[sp.Expr, sp.Expr], b: tuple[sp.Expr, sp.Expr]) -> int:

@@ -44,7 +44,7 @@ from symdyn.asymptotics.result import RescaledLimit
 from symdyn.derive.derived import residual
 from symdyn.derive.general import ModelDerivation, derive_model
 from symdyn.model import symbols as S
-from symdyn.model.factor_model import FactorModel
+from symdyn.model.factor_model import FactorModel, as_factor_model
 
 DYNAMICS = ("flow", "gd")
 
@@ -350,6 +350,7 @@ def _gd(model: FactorModel, d: ModelDerivation, ctx: _Ctx, flow: RescaledLimit) 
 
 def model_limit(model: FactorModel, dynamics: str = "flow") -> RescaledLimit:
     """lim_{δ→∞} of the output at t = scale·τ (flow) or ηk = scale·τ (GD) for ``model``."""
+    model = as_factor_model(model)
     if dynamics not in DYNAMICS:
         raise ValueError(f"dynamics must be one of {', '.join(DYNAMICS)}, got {dynamics!r}")
     if model.delta != S.delta:

@@ -341,12 +341,20 @@ def _gd_limit(model: Model) -> RescaledLimit:
 
 
 def limit(model: Model, dynamics: str = "flow") -> RescaledLimit:
-    """The rescaled limit of ``model`` under ``dynamics`` ("flow" or "gd")."""
+    """The rescaled limit of ``model`` under ``dynamics`` ("flow" or "gd").
+
+    GD refuses a numeric step size outside the stable range (:meth:`Model.check_step_size`); the
+    flow does not use η and never checks it.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"limit expects a symdyn.Model, got {type(model).__name__}")
     if dynamics not in DYNAMICS:
         raise ValueError(f"dynamics must be one of {', '.join(DYNAMICS)}, got {dynamics!r}")
     if model.start is not None:
         raise ValueError(f"the delta -> infinity limit follows the delta-based start e^(-m*delta); this model "
                          f"starts at w0={model.start}: leave w0 unset (init='layer' or 'product')")
+    if dynamics == "gd":
+        model.check_step_size()
     if model.depth >= 3:
         return deep_limit(model, dynamics)
     return flow_limit(model) if dynamics == "flow" else gd_limit(model)

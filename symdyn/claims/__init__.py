@@ -11,6 +11,7 @@ import importlib
 from dataclasses import dataclass
 
 from symdyn.claims.base import CATALOG, DEFAULT_SEED, ERROR, FULL_CASES, QUICK_CASES, Claim, Outcome
+from symdyn.model.checks import check_sequence, check_type
 
 #: Modules that register claims, in report order.
 MODULES = ("derivations", "matrix", "limits", "bounds", "depth", "regimes")
@@ -101,6 +102,11 @@ def run(ids: list[str] | None = None, quick: bool = True, progress=None, seed: i
 
     if isinstance(ids, str):           # run("E7") means the claim E7, not the ids "E" and "7"
         ids = [ids]
+    if ids is not None:
+        ids = check_sequence(ids, "ids")
+        for i in ids:
+            check_type(i, str, "each claim id")
+    check_type(quick, bool, "quick")
     cases = (QUICK_CASES if quick else FULL_CASES) if cases is None else cases
     check_seed_cases(seed, cases)
     cat = _load()

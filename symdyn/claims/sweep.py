@@ -33,6 +33,7 @@ from fractions import Fraction
 import numpy as np
 
 from symdyn.claims.base import DEFAULT_SEED, ERROR, FAILS, FULL_CASES, HOLDS, HOLDS_CORRECTED, QUICK_CASES, Outcome  # noqa: F401 (defined with the claims)
+from symdyn.model.checks import check_limit
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,7 @@ def check_seed_cases(seed: int, cases: int) -> None:
     for name, v in (("seed", seed), ("cases", cases)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
             raise ValueError(f"{name} must be an integer >= 0, got {v!r}")
+    check_limit("cases", int(cases), "random cases per claim")
 
 
 def claim_rng(seed: int, claim_id: str) -> np.random.Generator:

@@ -24,8 +24,10 @@ AGREED_MARK = "agreed"
 
 
 def _depth(text: str) -> int:
+    from symdyn.model.exact import parse_integer
+
     try:
-        value = int(text)
+        value = parse_integer(text, "depth")
     except ValueError:
         raise argparse.ArgumentTypeError(f"depth must be an integer >= 1, got {text!r}") from None
     if value < 1:

@@ -27,11 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from symdyn.output.figures import figure_files
-    from symdyn.output.files import add_files
+    from symdyn.output.figures import figure_files, file_names
+    from symdyn.output.files import add_files, check_addable
 
+    names = list(dict.fromkeys(args.only))
+    check_addable(args.out, [f for n in names for f in file_names(n)])  # refused before any figure is drawn
     files: dict[str, bytes] = {}
-    for name in dict.fromkeys(args.only):
+    for name in names:
         files.update(figure_files(name, args.seed, args.style))
     written = add_files(args.out, files, writer="symdyn figures")
     if args.format == "json":

@@ -5,18 +5,23 @@ from __future__ import annotations
 import argparse
 
 from symdyn.cli.common import AGREED_MARK, add_model_args, certified_fields, model_from_args, output_key
+from symdyn.model.checks import LimitError, check_limit
 
 HELP = "delta -> infinity limit of one mode under rescaled time"
 
 
 def _digits(text: str) -> int:
+    from symdyn.model.exact import parse_integer
+
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"digits must be an integer from 1 to 1000, got {text!r}") from None
-    if not 1 <= value <= 1000:
-        raise argparse.ArgumentTypeError(f"digits must be an integer from 1 to 1000, got {value}")
-    return value
+        value = parse_integer(text, "digits")
+        if value < 1:
+            raise ValueError(f"digits must be an integer >= 1, got {value}")
+        return check_limit("digits", value, "certified digits")
+    except LimitError as exc:
+        raise argparse.ArgumentTypeError(f"{exc} (raise it on purpose with --limit digits=N)") from None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,8 +59,6 @@ def payload(args: argparse.Namespace) -> dict:
         if value == 0:
             raise ValueError(f"the rescaled limit needs {name} > 0 (a {name} = 0 mode has no transition; "
                              "see `symdyn derive` for its closed form)")
-    if args.dynamics == "gd":
-        model.check_step_size()
     r = limit(model, args.dynamics)
     out = {
         "dynamics": r.dynamics, "depth": r.depth, "init": r.init,

@@ -28,8 +28,10 @@ def add_model_file_arg(p: argparse.ArgumentParser) -> None:
 
 def load(args: argparse.Namespace) -> FactorModel:
     """The model of ``--model`` with the parameter flags applied (one-line errors name the key)."""
+    from symdyn.matrix.data import read_text_file  # a regular file of bounded size (never a pipe)
+
     path = Path(args.model)
-    text = path.read_text(encoding="utf-8")
+    text = read_text_file(path)
     overrides = dict(getattr(args, "model_params", {}) or {})
     for flag, name in (("sigma", "sigma"), ("lam", "lambda"), ("eta", "eta"), ("delta", "delta")):
         value = getattr(args, flag, None)

@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     quiet = args.format == "json"
     out = Path(args.out).resolve()
     check_replaceable(out)             # refuse before any work, and again before the final swap
+    existed = out.exists()
     tmp = staging_folder(out)
     try:
         sections, pages, summary, written, ok = [], [], {}, 0, True
@@ -50,7 +51,13 @@ def run(args: argparse.Namespace) -> int:
             summary[name] = {**res.summary, "seconds": f"{time.perf_counter() - t0:.1f}"}
             ok &= res.ok
         reports = {"report.md": R.report(sections, summary), "report.html": R.report_html(pages, summary)}
-        write_folder(out, reports, writer="symdyn reproduce", staging=tmp)
+        try:
+            write_folder(out, reports, writer="symdyn reproduce", staging=tmp)
+        except ValueError as exc:
+            if existed or not out.exists():
+                raise
+            raise ValueError(f"{out} appeared during the run and was left untouched; nothing was written "
+                             "(choose another folder, or remove it and rerun)") from exc
         written += len(reports)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

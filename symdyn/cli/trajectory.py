@@ -76,8 +76,10 @@ def payload(tr, backend: str) -> dict:
 
 
 def _run_numpy(args: argparse.Namespace, model, points: list | None) -> int:
+    from symdyn.model.checks import check_trajectory_size
     from symdyn.numeric.trajectory import float_trajectory
 
+    check_trajectory_size(args.dynamics, "iterate", list(points or []), thin=args.thin)  # before any work
     r = float_trajectory(model, args.dynamics, points, tau=args.tau, thin=args.thin)
     var = r.variable
     at = [int(p) if args.dynamics == "gd" else float(p) for p in r.at]

@@ -29,6 +29,7 @@ import sympy as sp
 from symdyn.derive.derived import Derived, residual
 from symdyn.derive.dynamics import product_map, product_ode
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_depth
 from symdyn.model.printing import Hypothesis as H
 from symdyn.model.printing import chain, rel
 
@@ -81,6 +82,7 @@ def flow_closed_form(depth: int) -> Derived:
 
     For L >= 3 use :func:`implicit_relation`.
     """
+    check_depth(depth)
     if depth == 1:
         rhs = product_ode(1).expr
         main = _around_fixed_point(_dsolve_linear(rhs.subs(S.w, _f(S.t)), S.w0), sp.exp(-S.lam * S.t))

@@ -17,6 +17,7 @@ from symdyn.derive.closed_forms import flow_closed_form, gd_closed_form, implici
 from symdyn.derive.derived import Derived
 from symdyn.derive.dynamics import balanced_factor_map, conserved_quantities, loss, product_map, product_ode
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_type
 from symdyn.model.core import Model
 from symdyn.model.printing import latex, math_display, words_latex
 
@@ -101,7 +102,7 @@ def derive(model: Model | None = None) -> Derivation:
     Expressions are symbolic in σ, λ, η, w0; numbers in ``model`` are substituted by
     :meth:`Model.subs` at the caller's choice (the CLI does it for display).
     """
-    model = model or Model()
+    model = Model() if model is None else check_type(model, Model, "model")
     L = model.depth
     closed = flow_closed_form(L) if L <= 2 else implicit_relation(L)
     return Derivation(

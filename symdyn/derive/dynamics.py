@@ -27,25 +27,20 @@ import sympy as sp
 
 from symdyn.derive.derived import Derived, residual
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_depth
 from symdyn.model.factor_model import paper_loss
 from symdyn.model.printing import Hypothesis as H
 
 
-def _check_depth(depth: int) -> int:
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
-    return depth
-
-
 def loss(depth: int) -> sp.Expr:
     """The per-mode loss ℓ(a_1..a_L) = ½ λ (∏a)² − σ ∏a."""
-    return paper_loss(S.factors(_check_depth(depth)))
+    return paper_loss(S.factors(check_depth(depth)))
 
 
 @cache
 def factor_flow(depth: int) -> tuple[sp.Expr, ...]:
     """Gradient flow on the factors: ȧ_i = −∂ℓ/∂a_i."""
-    a = S.factors(_check_depth(depth))
+    a = S.factors(check_depth(depth))
     ell = loss(depth)
     return tuple(sp.factor(-sp.diff(ell, ai)) for ai in a)
 
@@ -53,7 +48,7 @@ def factor_flow(depth: int) -> tuple[sp.Expr, ...]:
 @cache
 def conserved_quantities(depth: int) -> tuple[Derived, ...]:
     """The quantities a_i² − a_j² (i < j), each with the residual d/dt(a_i² − a_j²)."""
-    a = S.factors(_check_depth(depth))
+    a = S.factors(check_depth(depth))
     flow = dict(zip(a, factor_flow(depth), strict=True))
     out = []
     for ai, aj in combinations(a, 2):
@@ -92,7 +87,7 @@ def product_ode(depth: int) -> Derived:
 
     For L = 1: σ − λw; L = 2: 2w(σ − λw); general L: L w^{2−2/L}(σ − λw).
     """
-    a = S.factors(_check_depth(depth))
+    a = S.factors(check_depth(depth))
     flow = factor_flow(depth)
     p = sp.Mul(*a)
     dp = sum(sp.diff(p, ai) * fi for ai, fi in zip(a, flow, strict=True))  # chain rule, unbalanced
@@ -110,7 +105,7 @@ def product_ode(depth: int) -> Derived:
 @cache
 def factor_map(depth: int) -> tuple[sp.Expr, ...]:
     """One GD step on the factors: a_i⁺ = a_i − η ∂ℓ/∂a_i."""
-    a = S.factors(_check_depth(depth))
+    a = S.factors(check_depth(depth))
     ell = loss(depth)
     return tuple(ai - S.eta * sp.diff(ell, ai) for ai in a)
 
@@ -119,7 +114,7 @@ def factor_map(depth: int) -> tuple[sp.Expr, ...]:
 def balanced_factor_map(depth: int) -> Derived:
     """The per-factor GD recursion on a balanced mode: a⁺ = a + η a^{L−1}(σ − λ a^L)."""
     x = sp.Symbol("a", positive=True)
-    step = factor_map(_check_depth(depth))[0].subs({ai: x for ai in S.factors(depth)})
+    step = factor_map(check_depth(depth))[0].subs({ai: x for ai in S.factors(depth)})
     expr = x + S.eta * _gap_form(sp.expand((step - x) / S.eta), x, depth)
     return Derived("balanced factor map", expr, {"definition": residual(expr - step)})
 
@@ -131,7 +126,7 @@ def product_map(depth: int) -> Derived:
     L = 1: w + η(σ − λw); L = 2: w(1 + η(σ − λw))²;
     general L: w(1 + η w^{(L−2)/L}(σ − λw))^L.
     """
-    a = S.factors(_check_depth(depth))
+    a = S.factors(check_depth(depth))
     new = sp.Mul(*factor_map(depth))
     x = sp.Symbol("x", positive=True)
     on_balanced = new.subs({ai: x for ai in a})

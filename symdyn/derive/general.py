@@ -40,7 +40,9 @@ import sympy as sp
 
 from symdyn.derive.derived import Derived, residual
 from symdyn.model import symbols as S
-from symdyn.model.factor_model import FactorModel
+from symdyn.model.factor_model import FactorModel, as_factor_model
+from symdyn.model.printing import Hypothesis as H
+from symdyn.model.printing import rel
 
 #: Highest degree of the polynomial invariants searched.
 INVARIANT_DEGREE = 4
@@ -48,6 +50,7 @@ INVARIANT_DEGREE = 4
 _y = sp.Symbol("y")  # the output's rate (flow) or next value (GD) during elimination
 #: The output when its sign is not known (S.w, positive, when it is).
 W_REAL = sp.Symbol("w", real=True)
+KAPPA = sp.Symbol("kappa")  # the rate of an exponential quantity, dI/dt = kappa*I
 _f = sp.Function("f")
 
 
@@ -210,13 +213,16 @@ def _exponential(model: FactorModel, degree: int = 2) -> tuple[Derived, ...]:
             if res != 0:  # the eigenvector does not satisfy the rows outside the pivots
                 continue
             out.append(Derived(str(q), q, {"dI/dt - kappa*I": res},
-                               (f"dI/dt = kappa*I with kappa = {kappa}: I(t) = I(0)*exp(kappa*t)",)))
+                               (H("dI/dt = kappa*I with ", rel(KAPPA, "==", kappa), ": I(t) = I(0)*exp(kappa*t)"),)))
     return tuple(out)
 
 
 def exponential_rate(d: Derived) -> sp.Expr:
-    """κ of an exponential quantity (read from its hypothesis; kept with the result)."""
-    return sp.sympify(d.hypotheses[0].split("kappa = ")[1].split(":")[0])
+    """κ of an exponential quantity (kept with the result as the relation kappa = κ of its hypothesis)."""
+    for part in getattr(d.hypotheses[0], "parts", ()) if d.hypotheses else ():
+        if isinstance(part, sp.Eq) and part.lhs == KAPPA:
+            return part.rhs
+    raise ValueError(f"{d.name} is not an exponential quantity (no kappa in its hypothesis)")
 
 
 # --------------------------------------------------------------------------- stage 3
@@ -479,8 +485,11 @@ def _fixed_points(R: sp.Expr, w: sp.Symbol, gd_map: Derived | None) -> tuple[Fix
 
 # --------------------------------------------------------------------------- driver
 def derive_model(model: FactorModel) -> ModelDerivation:
-    """Derive everything for ``model`` (numeric parameters substituted; η and δ stay symbols)."""
-    return _derive(replace(model, eta=S.eta, delta=S.delta))
+    """Derive everything for ``model`` (numeric parameters substituted; η and δ stay symbols).
+
+    A paper :class:`~symdyn.model.core.Model` is taken as its :meth:`~symdyn.model.core.Model.general` form.
+    """
+    return _derive(replace(as_factor_model(model), eta=S.eta, delta=S.delta))
 
 
 @cache

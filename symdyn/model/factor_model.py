@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_sequence
 from symdyn.model.exact import parse_number
 from symdyn.model.parse import parse_expression
 
@@ -84,7 +85,7 @@ class FactorModel:
         (default: every factor at e^{−δ}). ``assume`` gives a parameter a sign
         (``"positive"``, ``"nonnegative"``, ... ; default real).
         """
-        names = [_factor_name(f) for f in factors]
+        names = [_factor_name(f) for f in check_sequence(factors, "factors")]
         if not 1 <= len(names) <= MAX_FACTORS:
             raise ValueError(f"factors: give 1 to {MAX_FACTORS} factor names, got {len(names)}")
         if len(set(names)) != len(names):
@@ -145,8 +146,11 @@ class FactorModel:
 
     def subs(self, expr: sp.Basic) -> sp.Basic:
         """``expr`` with this model's numbers substituted (exactly)."""
+        if isinstance(expr, str):
+            raise TypeError("subs takes a sympy expression; parse a formula with symdyn.parse_expression first")
         v = self.values
-        return sp.sympify(expr).subs(v) if v else sp.sympify(expr)
+        expr = sp.sympify(expr, strict=True)
+        return expr.subs(v) if v else expr
 
     @property
     def w0(self) -> sp.Expr:
@@ -303,3 +307,15 @@ def from_toml(text: str, overrides: Mapping[str, object] | None = None) -> Facto
                                   data.get("parameters", {}), name=data.get("name", ""),
                                   assume=data.get("assume"))
     return model.with_values(**dict(overrides or {}))
+
+
+def as_factor_model(model: object) -> FactorModel:
+    """``model`` as a :class:`FactorModel`: itself, or a paper :class:`~symdyn.model.core.Model`'s general form."""
+    from symdyn.model.core import Model
+
+    if isinstance(model, FactorModel):
+        return model
+    if isinstance(model, Model):
+        return model.general()
+    raise TypeError(f"model must be a symdyn.Model or FactorModel (Model.from_loss, from_toml), "
+                    f"got {type(model).__name__}")

@@ -3,10 +3,10 @@
 A formula from a user (a TOML file, a CLI string) is read by Python's ``ast`` module in
 ``mode="eval"`` and the tree is walked with a whitelist; nothing is evaluated:
 
-* numbers become exact ``Rational`` s: ``0.1`` is 1/10, ``1e-3`` is 1/1000 (ASCII digits only;
-  a literal exponent is bounded by :data:`MAX_EXPONENT`);
-* operators: ``+ - * / **`` and unary ``+``/``-``; an integer power is bounded too, so
-  ``10**10**10`` is refused instead of computed;
+* numbers become exact ``Rational`` s: ``0.1`` is 1/10, ``1e-3`` is 1/1000 (read by
+  :func:`symdyn.model.exact.decimal`: ASCII digits only, the exponent within the limit ``exponent``);
+* operators: ``+ - * / **`` and unary ``+``/``-``; a numeric power is bounded by the same limit,
+  so ``10**10**10`` is refused instead of computed;
 * names: only those the caller passes in ``names`` (``lambda`` is accepted although it is a
   Python keyword: it is renamed to a placeholder before ``ast.parse``);
 * calls: only :data:`FUNCTIONS` (``exp``, ``log``, ``sqrt``, ``sin``, ``cos``, ``tanh``), by name,
@@ -34,13 +34,13 @@ from fractions import Fraction
 
 import sympy as sp
 
+from symdyn.model.checks import LimitError, check_limit
+from symdyn.model.exact import decimal
+
 #: Functions a formula may call, by name.
 FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "sin": sp.sin, "cos": sp.cos, "tanh": sp.tanh,
 }
-
-#: Bound on |exponent| of a number literal (1e400) and of an integer power (x**1000).
-MAX_EXPONENT = 1000
 
 #: Bound on the size (bits) of a number computed by a power of number literals.
 MAX_BITS = 100_000
@@ -51,23 +51,13 @@ MAX_DEPTH = 100
 
 _PLACEHOLDER = "lambda__symdyn"
 _LAMBDA = re.compile(r"\blambda\b")
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_NUMBER = re.compile(r"^([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+#: A valid name of a symbol.
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 def _rename_lambda(text: str) -> str:
     """Replace the name ``lambda`` (a whole word) by a placeholder that ``ast`` accepts as a name."""
     return _LAMBDA.sub(_PLACEHOLDER, text)
-
-
-def _number(text: str, where: str) -> sp.Rational:
-    if not _NUMBER.match(text):
-        raise ValueError(f"{where}: {text!r} is not a plain decimal number (ASCII digits only)")
-    mantissa, _, exponent = text.lower().partition("e")
-    if exponent and abs(int(exponent)) > MAX_EXPONENT:
-        raise ValueError(f"{where}: the exponent of {text!r} is beyond {MAX_EXPONENT}")
-    f = Fraction(mantissa) * Fraction(10) ** int(exponent or 0)
-    return sp.Rational(f.numerator, f.denominator)
 
 
 class _Builder:
@@ -90,9 +80,9 @@ class _Builder:
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise self.fail(node, f"{type(node.value).__name__} literals are not allowed")
             seg = ast.get_source_segment(self.text, node)
-            return _number(seg if seg is not None else repr(node.value), self.where)
+            return decimal(seg if seg is not None else repr(node.value), self.where)
         if isinstance(node, ast.Name):
-            name = _NAME.match(node.id) and ("lambda" if node.id == _PLACEHOLDER else node.id)
+            name = NAME.match(node.id) and ("lambda" if node.id == _PLACEHOLDER else node.id)
             if not name or name not in self.names:
                 known = ", ".join(sorted(self.names)) or "none"
                 raise ValueError(f"{self.where}: unknown symbol {name or node.id!r} (known: {known})")
@@ -117,8 +107,11 @@ class _Builder:
         if kind is ast.Div and right == 0:
             raise self.fail(node, "division by zero")
         if kind is ast.Pow:
-            if right.is_Number and abs(right) > MAX_EXPONENT:
-                raise self.fail(node, f"the exponent {right} is beyond {MAX_EXPONENT}")
+            if right.is_Number:
+                try:
+                    check_limit("exponent", abs(right), "the exponent of a power")
+                except LimitError as exc:
+                    raise LimitError(str(self.fail(node, str(exc))), exc.name) from None
             if left == 0 and right.is_Number and right <= 0:
                 raise self.fail(node, "0 to a power <= 0")
             if left.is_Rational and right.is_Number:
@@ -149,6 +142,8 @@ def parse_expression(text: object, names: Mapping[str, sp.Basic], where: str = "
     offending piece. Numbers (int, ``Fraction``, sympy Rational) pass through exactly.
     """
     where = f"expression {text!r}" if not where else where
+    if not isinstance(names, Mapping):
+        raise TypeError(f"names must be a mapping from names to sympy symbols, got {type(names).__name__}")
     if isinstance(text, bool):
         raise ValueError(f"{where}: expected a formula, got {text!r}")
     if isinstance(text, (int, Fraction)) or (isinstance(text, sp.Basic) and text.is_Rational):

@@ -197,7 +197,7 @@ def as_hypotheses(items: Iterable[str | sp.Basic]) -> tuple[str, ...]:
 
 def rel(lhs: object, op: str, rhs: object) -> sp.Basic:
     """An unevaluated relation (``sp.Rel``), kept as written even when the symbols' assumptions decide it."""
-    return sp.Rel(sp.sympify(lhs), sp.sympify(rhs), op, evaluate=False)
+    return sp.Rel(sp.sympify(lhs, strict=True), sp.sympify(rhs, strict=True), op, evaluate=False)
 
 
 def chain(*items: object) -> sp.Basic:

@@ -34,6 +34,7 @@ import sympy
 from sympy.functions.elementary.piecewise import ExprCondPair
 from sympy.printing.repr import ReprPrinter
 
+from symdyn.model.parse import parse_expression
 from symdyn.model.printing import latex
 
 #: The sympy classes an srepr may name (what symdyn's results contain, and the elementary functions).
@@ -85,13 +86,17 @@ def srepr(expr: sympy.Basic) -> str:
 
 def expr_json(expr: sympy.Basic) -> dict[str, str]:
     """``{"srepr": …, "latex": …, "text": …}`` for one expression (LaTeX by symdyn's printer)."""
-    expr = sympy.sympify(expr)
+    if isinstance(expr, str):
+        raise TypeError("expr_json takes a sympy expression, not a string (parse it first)")
+    expr = sympy.sympify(expr, strict=True)
     return {"srepr": srepr(expr), "latex": latex(expr), "text": sympy.sstr(expr)}
 
 
 def from_json(d: Mapping[str, str]) -> sympy.Basic:
     """Rebuild an expression from its ``srepr`` (inverse of :func:`expr_json`), without evaluating Python."""
-    if not isinstance(d, Mapping) or not isinstance(d.get("srepr"), str):
+    if not isinstance(d, Mapping):
+        raise TypeError(f"from_json expects a dict with an 'srepr' string, got {type(d).__name__}")
+    if not isinstance(d.get("srepr"), str):
         raise ValueError("an expression in JSON is an object with an 'srepr' string")
     return read_srepr(d["srepr"])
 
@@ -103,9 +108,11 @@ def read_srepr(text: str) -> sympy.Basic:
     where none belongs, a tree deeper than :data:`MAX_DEPTH`, ...).
     """
     if not isinstance(text, str):
-        raise ValueError(f"srepr must be a string, got {type(text).__name__}")
+        raise TypeError(f"srepr must be a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ValueError(f"srepr is {len(text)} characters long, above the limit {MAX_LENGTH}")
+    if re.search(r"\d{4000}", text):   # Python refuses such literals itself, with a message about its own limit
+        raise ValueError("srepr: an integer literal has 4000 digits or more")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -116,6 +123,10 @@ def read_srepr(text: str) -> sympy.Basic:
         raise ValueError(f"srepr is nested deeper than {MAX_DEPTH}") from None
     except (TypeError, AttributeError, ArithmeticError) as exc:
         raise ValueError(f"srepr: sympy could not rebuild it: {exc}") from None
+    except ValueError as exc:
+        if str(exc).startswith("srepr"):
+            raise
+        raise ValueError("srepr: sympy could not rebuild it (a number in it is too large)") from None
 
 
 def _node(node: ast.AST, depth: int) -> object:
@@ -131,6 +142,9 @@ def _node(node: ast.AST, depth: int) -> object:
         value = node.operand.value
         if isinstance(value, int) and not isinstance(value, bool):
             return -value
+    if (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Name)
+            and node.operand.id in CONSTANTS):   # -oo, -pi, ... as sympy prints them
+        return -CONSTANTS[node.operand.id]
     if isinstance(node, ast.Call):
         return _call(node, depth)
     raise ValueError(f"srepr: {type(node).__name__} {ast.unparse(node)[:40]!r} is not allowed")
@@ -193,7 +207,10 @@ def _named(name: str, node: ast.Call) -> sympy.Basic:
         if not isinstance(value, allowed) or (k.arg != "dummy_index" and not isinstance(value, bool)):
             raise ValueError(f"srepr: {name} assumption {k.arg}={value!r} is not allowed")
         kw[k.arg] = value
-    return getattr(sympy, name)(label, **kw)
+    try:
+        return getattr(sympy, name)(label, **kw)
+    except Exception as exc:  # sympy's InconsistentAssumptions prints the whole table: one line here
+        raise ValueError(f"srepr: {name}({label!r}) has inconsistent assumptions ({type(exc).__name__})") from None
 
 
 def _float(node: ast.Call) -> sympy.Float:
@@ -282,6 +299,5 @@ def parse(text: str) -> sympy.Basic:
     True
     """
     from symdyn.model import symbols as S
-    from symdyn.model.parse import parse_expression
 
     return parse_expression(text, S.BY_NAME)

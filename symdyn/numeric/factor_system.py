@@ -3,7 +3,7 @@
 * flow: the closed form lowered by :func:`symdyn.numeric.to_numpy` when the derivation gives one,
   else scipy's DOP853 on the factor system (rtol 1e-12, atol 0: relative accuracy even for a
   start at e^{−δ});
-* GD: the factor map iterated in float64 with the same compiled loop as the certified iteration
+* GD: the factor map iterated in float64 with the same data-driven loop as the certified iteration
   (:func:`symdyn.precise.factor_system.step_loop`).
 
 >>> from symdyn.model.core import Model

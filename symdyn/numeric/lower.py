@@ -277,7 +277,7 @@ def _branch(expr: sp.Expr, time: sp.Symbol, log: bool) -> sp.Expr:
 
 def lowered_expr(expr: sp.Expr, time: sp.Symbol, log: bool = False) -> sp.Expr:
     """The stable sympy expression that :func:`to_numpy` prints (stages 1–3)."""
-    expr = sp.piecewise_fold(sp.sympify(expr))
+    expr = sp.piecewise_fold(sp.sympify(expr, strict=True))
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(*[(_branch(v, time, log), c) for v, c in expr.args])
     return _branch(expr, time, log)
@@ -292,7 +292,8 @@ class NumpyFunction:
     _node: object
 
     def __call__(self, *values: object, workers: int | None = None) -> np.ndarray:
-        """The lowered expression at ``values`` (broadcast together), on ``workers`` threads.
+        """The lowered expression at ``values`` (broadcast together), on ``workers`` threads; a ``ValueError``
+        (never a warning, nan or inf) where the expression is undefined there or its value is beyond float64.
 
         ``workers=None`` uses every core available to the process; arrays of fewer than
         :data:`THREADS_MIN` points are evaluated on the calling thread. The result does not
@@ -302,12 +303,24 @@ class NumpyFunction:
         if len(values) != len(self.args):
             names = ", ".join(a.name for a in self.args)
             raise ValueError(f"expected {len(self.args)} arguments ({names}), got {len(values)}")
-        arrays = [np.asarray(v, dtype=np.float64) for v in values]
+        try:
+            arrays = [np.asarray(v, dtype=np.float64) for v in values]
+        except (TypeError, ValueError):
+            raise TypeError("the arguments must be real numbers or arrays of them") from None
         for sym, a in zip(self.args, arrays, strict=True):
             if not np.isfinite(a).all():
                 raise ValueError(f"{sym.name} must be finite; got a NaN or infinite value")
         flat, shape = flatten(**{s.name: a for s, a in zip(self.args, arrays, strict=True)})
-        return self._call_validated(flat, shape, workers=workers)
+        with np.errstate(all="ignore"):
+            out = self._call_validated(flat, shape, workers=workers)
+        bad = ~np.isfinite(out)
+        if np.any(bad):
+            i = int(np.flatnonzero(np.ravel(bad))[0])
+            point = ", ".join(f"{s.name}={float(np.broadcast_to(a, shape).ravel()[i])!r}"
+                              for s, a in zip(self.args, arrays, strict=True))
+            what = "undefined (outside its domain)" if np.isnan(np.ravel(out)[i]) else "beyond float64 (infinite)"
+            raise ValueError(f"{self.expr} is {what} at {point or 'the point given'}")
+        return out
 
     def _call_validated(self, flat: Sequence[np.ndarray], shape: tuple[int, ...],
                         prepare: Prepare | None = None, workers: int | None = 1) -> np.ndarray:
@@ -343,10 +356,48 @@ class NumpyFunction:
         return out.reshape(shape)[()] if shape == () else out.reshape(shape)
 
 
+def _symbols(args: object) -> tuple[sp.Symbol, ...]:
+    """``args`` as symbols: a Symbol stays; a name is symdyn's symbol of that name or a real symbol."""
+    from symdyn.model import symbols as S
+    from symdyn.model.parse import NAME
+
+    if isinstance(args, (str, sp.Basic)) or not hasattr(args, "__iter__"):
+        raise TypeError(f"args must be a list of symbols or names, got {type(args).__name__}")
+    out = []
+    for a in args:
+        if isinstance(a, sp.Symbol):
+            out.append(a)
+        elif isinstance(a, str) and NAME.match(a):
+            out.append(S.BY_NAME.get(a, sp.Symbol(a, real=True)))
+        else:
+            raise TypeError(f"each of args must be a sympy Symbol or a name, got {a!r}")
+    if len({s.name for s in out}) != len(out):
+        raise ValueError(f"args name a symbol twice: {', '.join(s.name for s in out)}")
+    return tuple(out)
+
+
+def _expression(expr: object, args: tuple[sp.Symbol, ...]) -> sp.Expr:
+    """A sympy expression; a string is read by symdyn's exact parser (never evaluated as Python)."""
+    from symdyn.model import symbols as S
+    from symdyn.model.parse import parse_expression
+
+    if isinstance(expr, str):
+        return parse_expression(expr, {**S.BY_NAME, **{s.name: s for s in args}})
+    if isinstance(expr, bool) or not isinstance(expr, (sp.Basic, int, float)):
+        raise TypeError(f"expr must be a sympy expression, a number or a formula string, got {type(expr).__name__}")
+    expr = sp.sympify(expr, strict=True)
+    if not isinstance(expr, sp.Expr):
+        raise TypeError(f"expr must be an expression, got {type(expr).__name__}")
+    return expr
+
+
 def to_numpy(expr: sp.Expr, args: Sequence[sp.Symbol], *, log: bool = False,
              time: sp.Symbol | None = None,
              replace: Mapping[sp.Expr, sp.Symbol] | None = None) -> NumpyFunction:
     """Lower ``expr`` to a vectorised, overflow-safe float64 function of ``args``.
+
+    ``expr`` may be a formula string, read by :func:`symdyn.model.parse.parse_expression` (never
+    evaluated); ``args`` may be names (symdyn's symbols by their names, others real symbols).
 
     ``log=True`` returns ln expr (computed without forming expr; ``ValueError`` if the
     expression is not evidently positive). ``time`` is the swept variable whose growing
@@ -359,8 +410,8 @@ def to_numpy(expr: sp.Expr, args: Sequence[sp.Symbol], *, log: bool = False,
     """
     from symdyn.model import symbols as S
 
-    args = tuple(args)
-    expr = sp.sympify(expr)
+    args = _symbols(args)
+    expr = _expression(expr, args)
     if time is None:
         time = S.k if S.k in expr.free_symbols and S.t not in expr.free_symbols else S.t
     stable = lowered_expr(expr, time, log)

@@ -40,7 +40,7 @@ def reference(expr: sp.Expr, args: Sequence[sp.Symbol], points: Sequence[Sequenc
     exact = local_context(_FLOAT_BITS)
     out_ctx = local_context(bits_for_digits(digits) + GUARD_BITS)
     contexts: dict[int, MPContext] = {}  # one local context per working precision, for all points
-    expr = sp.sympify(expr)
+    expr = sp.sympify(expr, strict=True)
     out = []
     for point in points:
         env = {a: exact.mpf(float(v)) for a, v in zip(args, point, strict=True)}

@@ -42,6 +42,7 @@ import numpy as np
 from symdyn.derive.closed_forms import flow_closed_form
 from symdyn.derive.kernels import linear_constants, linear_steps, product2_steps
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_trajectory_size
 from symdyn.model.core import Model
 from symdyn.model.factor_model import FactorModel
 from symdyn.numeric import flow_numpy
@@ -183,6 +184,7 @@ def numpy_trajectory(model: Model, dynamics: str, at: Sequence[object],
                      tau: Sequence[float] | None = None) -> dict[str, np.ndarray]:
     """``{"at", "w", "ln_w"}`` as float64 arrays for ``model``'s GD steps or flow times ``at``
     (``tau``: the rescaled times the points came from, used by the L >= 3 flow)."""
+    check_trajectory_size(dynamics, "iterate", list(at))
     if dynamics not in ("gd", "flow"):
         raise ValueError(f"dynamics must be gd or flow, got {dynamics!r}")
     need = ("sigma", "lam", "delta") + (("eta",) if dynamics == "gd" else ())

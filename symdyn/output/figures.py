@@ -317,18 +317,26 @@ CAPTIONS = {
 }
 
 
+def file_names(name: str) -> tuple[str, ...]:
+    """The files :func:`figure_files` writes for the figure ``name`` (known before drawing it)."""
+    return (f"{name}.png", f"{name}.pdf", f"{name}.csv")
+
+
 def figure_files(name: str, seed: int = 0, style: str = "paper") -> dict[str, bytes]:
     """``{name}.png``, ``{name}.pdf`` and ``{name}.csv`` (the plotted data) as bytes, in memory."""
     import matplotlib
 
     if name not in _BUILD:
         raise ValueError(f"unknown figure {name!r}; choose from {', '.join(FIGURES)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     with matplotlib.rc_context(style_rc(style)):
         fig, table = _BUILD[name](seed, style)
+        png, pdf, csv = file_names(name)
         out = {}
-        for ext in ("png", "pdf"):
+        for fname, ext in ((png, "png"), (pdf, "pdf")):
             buf = io.BytesIO()
             fig.savefig(buf, format=ext)
-            out[f"{name}.{ext}"] = buf.getvalue()
-    out[f"{name}.csv"] = table.encode("utf-8")
+            out[fname] = buf.getvalue()
+    out[csv] = table.encode("utf-8")
     return out

@@ -22,7 +22,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -117,8 +117,11 @@ def check_replaceable(target: Path) -> None:
 def staging_folder(target: str | os.PathLike) -> Path:
     """A fresh temporary sibling of ``target`` (same file system, so the final rename is atomic)."""
     target = Path(target).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    except OSError as exc:
+        raise ValueError(f"cannot write next to {target} ({exc.strerror or exc}); choose another folder") from None
 
 
 def write_folder(target: str | os.PathLike, files: Mapping[str, Content], *, writer: str = "symdyn",
@@ -129,9 +132,9 @@ def write_folder(target: str | os.PathLike, files: Mapping[str, Content], *, wri
     in the same run (they are kept and listed in the manifest). On any error the staging folder is removed.
     """
     target = Path(target).resolve()
-    check_replaceable(target)
     tmp = staging or staging_folder(target)
     try:
+        check_replaceable(target)
         for name, content in files.items():
             put_file(tmp / name, content)
         (tmp / MANIFEST).write_text(_manifest_text(_present(tmp), writer), encoding="utf-8")
@@ -150,9 +153,15 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
         os.replace(target, old / "previous")
         try:
+            try:
+                check_replaceable(old / "previous")  # once moved aside, no file can be added to it unseen
+            except ValueError:
+                raise ValueError(f"{target} received files symdyn did not write during the run; it was left "
+                                 "untouched (choose another folder, or move them away and rerun)") from None
             os.rename(tmp, target)
-        except OSError:
+        except BaseException:
             os.replace(old / "previous", target)
+            shutil.rmtree(old, ignore_errors=True)
             raise
         shutil.rmtree(old, ignore_errors=True)
         return
@@ -163,20 +172,28 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
                          "choose another folder or remove it and rerun") from exc
 
 
+def check_addable(folder: str | os.PathLike, names: Iterable[str]) -> set[str]:
+    """Raise unless ``names`` can be added to ``folder`` without touching a file of the user's; returns the
+    files the folder's manifest lists as symdyn's (call it before any work, and again when writing)."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} exists and is not a folder")
+    own = (read_manifest(folder) or set()) if folder.exists() else set()
+    clash = sorted(n for n in names if (folder / n).exists() and n not in own)
+    if clash:
+        raise ValueError(f"{folder / clash[0]} exists and symdyn did not write it; "
+                         "move it away or choose another folder")
+    return own
+
+
 def add_files(folder: str | os.PathLike, files: Mapping[str, Content], *, writer: str = "symdyn") -> list[Path]:
     """Add ``files`` to ``folder`` (created if absent), each complete before any is moved into place.
 
     A file of the same name is overwritten only if ``folder``'s manifest says symdyn wrote it.
     """
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"{folder} exists and is not a folder")
+    own = check_addable(folder, files)
     created = not folder.exists()
-    own = (read_manifest(folder) or set()) if not created else set()
-    clash = sorted(n for n in files if (folder / n).exists() and n not in own)
-    if clash:
-        raise ValueError(f"{folder / clash[0]} exists and symdyn did not write it; "
-                         "move it away or choose another folder")
     if created:
         tmp_folder = staging_folder(folder)
         try:
@@ -193,10 +210,35 @@ def add_files(folder: str | os.PathLike, files: Mapping[str, Content], *, writer
     try:
         for name, content in files.items():
             put_file(tmp / name, content)
-        for name in files:          # every file is complete before any is moved into place
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp / name, folder / name)
+        # the manifest first: a run stopped while moving files in leaves only files it lists
         write_file(folder / MANIFEST, _manifest_text(own | set(files), writer))
+        moved: set[str] = set()
+        try:
+            for name in files:          # every file is complete before any is moved into place
+                (folder / name).parent.mkdir(parents=True, exist_ok=True)
+                if name in own:
+                    os.replace(tmp / name, folder / name)
+                else:
+                    _move_new(tmp / name, folder / name)
+                moved.add(name)
+        except ValueError:              # a name was taken meanwhile: the manifest claims only what was moved
+            write_file(folder / MANIFEST, _manifest_text(own | moved, writer))
+            raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return [folder / n for n in files]
+
+
+def _move_new(src: Path, dst: Path) -> None:
+    """Move ``src`` to ``dst`` only if ``dst`` does not exist (a hard link fails on an existing name)."""
+    try:
+        os.link(src, dst)
+    except FileExistsError:
+        raise ValueError(f"{dst} appeared during the run and symdyn did not write it; it was left untouched") from None
+    except OSError:  # a file system without hard links: check, then rename (a narrow window)
+        if dst.exists():
+            raise ValueError(f"{dst} appeared during the run and symdyn did not write it; "
+                             "it was left untouched") from None
+        os.replace(src, dst)
+        return
+    src.unlink()

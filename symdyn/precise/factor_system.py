@@ -51,7 +51,8 @@ from functools import cache
 import sympy as sp
 
 from symdyn.model import symbols as S
-from symdyn.model.factor_model import FactorModel
+from symdyn.model.checks import check_trajectory_size
+from symdyn.model.factor_model import FactorModel, as_factor_model
 from symdyn.precise.balls import arb
 from symdyn.precise.certified import Certified, Progress, ball_context, certify, check_prec, run_progress
 from symdyn.precise.evaluate import certified_evaluate, evaluate, evaluate_ball, exact_mpf, local_context
@@ -136,16 +137,63 @@ def _compile(lines: list[str]) -> Callable:
 
 @cache
 def step_loop(polys: Polynomials) -> Callable:
-    """A compiled loop ``loop(x, n, c) -> x`` applying the map x⁺ = P(x) n times.
+    """The loop ``loop(x, n, c) -> x`` applying the map x⁺ = P(x) n times (``c``: the coefficients, flat).
 
-    The source is generated from the monomial chains alone (names x0.., m0.., c0.. and integer
-    indices; no text from the user reaches it), so the loop runs at the speed of a hand-written
-    kernel: one multiplication per monomial node and one multiply-add per term.
+    No code is generated or run from text: the monomial chains become index pairs, and one step is
+    a working list ``m = [x..., constants...]`` to which each monomial (one product of two entries
+    already in ``m``) is appended, followed by each polynomial's terms added left to right. A
+    coefficient 1 is not multiplied (1·m is m exactly), so the values are the same bits as the
+    plain loop's; ``benchmarks/bench_factor_gd.py`` measures the cost against a hand-written loop.
     """
     n_var = len(polys.terms)
-    xs, ys = ", ".join(f"x{i}" for i in range(n_var)), ", ".join(f"y{i}" for i in range(n_var))
-    return _compile(["def loop(x, n, c):", f"    {xs}, = x", "    for _ in range(n):", *_map_lines(polys),
-                     f"        {xs}, = {ys},", f"    return [{xs}]"])
+    n_const = sum(node < 0 for terms in polys.terms for _, node in terms)
+    where: dict[int, int] = {}
+    chain: list[tuple[int, int]] = []
+    for k, (j, parent) in enumerate(polys.nodes):
+        if parent < 0:
+            where[k] = j                       # a monomial of degree 1 is the variable itself
+        else:
+            where[k] = n_var + n_const + len(chain)
+            chain.append((j, where[parent]))
+    layout, flat, slot = [], 0, n_var
+    for terms in polys.terms:
+        refs = []                              # (flat coefficient index or None for 1, index into m)
+        for coef, node in terms:
+            if node < 0:
+                refs.append((None, slot))      # the constant, stored in m
+                slot += 1
+            else:
+                refs.append((None if coef == 1 else flat, where[node]))
+            flat += 1
+        layout.append(tuple(refs))
+    const_flat = tuple(f for f, (_, node) in enumerate(t for terms in polys.terms for t in terms) if node < 0)
+    pairs = tuple(chain)
+
+    def loop(x: Sequence, n: int, c: Sequence) -> list:
+        consts = [c[f] for f in const_flat]
+        zero = 0 * x[0]
+        plan = [(refs[0][1], None if refs[0][0] is None else c[refs[0][0]],
+                 tuple((k, None if f is None else c[f]) for f, k in refs[1:])) if refs else None
+                for refs in layout]
+        x = list(x)
+        for _ in range(n):
+            m = x + consts
+            append = m.append
+            for j, p in pairs:
+                append(m[j] * m[p])
+            new = []
+            for out in plan:
+                if out is None:                # an empty polynomial
+                    new.append(zero)
+                    continue
+                k0, c0, rest = out
+                y = m[k0] if c0 is None else c0 * m[k0]
+                for k, ck in rest:
+                    y = y + (m[k] if ck is None else ck * m[k])
+                new.append(y)
+            x = new
+        return x
+    return loop
 
 
 def _exponents(polys: Polynomials) -> list[dict[int, int]]:
@@ -419,6 +467,7 @@ def model_trajectory(model: FactorModel, dynamics: str, at: Sequence[object], *,
     from symdyn.precise.certified import check_digits
     from symdyn.precise.trajectory import Trajectory
 
+    model = as_factor_model(model)
     if dynamics not in ("flow", "gd"):
         raise ValueError(f"dynamics must be one of flow, gd, got {dynamics!r}")
     check_digits(digits)
@@ -429,6 +478,7 @@ def model_trajectory(model: FactorModel, dynamics: str, at: Sequence[object], *,
         names = ", ".join(sorted(m for d, m in MODEL_METHODS if d == dynamics))
         raise ValueError(f"method {method!r} is not available for {dynamics} of a model; choose one of {names}")
     pts = check_points(dynamics, at)
+    check_trajectory_size(dynamics, method, pts, digits=digits, max_prec=options.get("max_prec"))
     if method == "closed_form":
         if closed is None:
             raise ValueError("this model has no explicit closed form; use method ode")

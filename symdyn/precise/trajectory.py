@@ -35,6 +35,7 @@ import sympy as sp
 from symdyn.derive.closed_forms import flow_closed_form
 from symdyn.derive.depth import special_mode_solutions
 from symdyn.model import symbols as S
+from symdyn.model.checks import check_trajectory_size, check_type
 from symdyn.model.core import Model
 from symdyn.model.exact import parse_number
 from symdyn.model.serialize import srepr
@@ -222,6 +223,9 @@ METHODS: dict[tuple[str, str], Callable[..., list[Certified]]] = {
     ("flow", "ode"): flow_values,
 }
 
+#: The options a method may take (each method uses those that apply to it).
+OPTIONS = frozenset({"map", "engine", "max_prec", "start_prec", "strict", "progress"})
+
 #: The method used when none is named.
 DEFAULT_METHOD = {"gd": "iterate", "flow": "closed_form"}
 
@@ -238,18 +242,22 @@ def trajectory(model: Model, dynamics: str, at: Sequence[object] | None = None, 
     """
     if "w0" in options:
         raise ValueError("the start is part of the model: give Model(..., w0=...) (or model.starting_at(w0))")
+    check_type(model, Model, "model")
     if dynamics not in DYNAMICS:
         raise ValueError(f"dynamics must be one of {', '.join(DYNAMICS)}, got {dynamics!r}")
     method = method or DEFAULT_METHOD[dynamics]
     if (dynamics, method) not in METHODS:
         names = ", ".join(m for d, m in METHODS if d == dynamics)
         raise ValueError(f"method {method!r} is not available for {dynamics}; choose one of {names}")
+    unknown = sorted(set(options) - OPTIONS)
+    if unknown:
+        raise TypeError(f"trajectory() got an unknown option {unknown[0]!r} (options: {', '.join(sorted(OPTIONS))})")
     if "map" in options and options["map"] not in MAPS:
         raise ValueError(f"map must be one of {', '.join(MAPS)}, got {options['map']!r}")
     check_digits(digits)
     if dynamics == "gd":
         numeric_model(model)
-    model.check_step_size()
+        model.check_step_size()  # the flow does not use eta
     if (at is None) == (tau is None):
         raise ValueError("give the points once: at= (steps k or times t) or tau= (rescaled times)")
     taus = None
@@ -263,6 +271,12 @@ def trajectory(model: Model, dynamics: str, at: Sequence[object] | None = None, 
                 raise ValueError(f"method={method!r} has no rescaled times at depth {model.depth}; "
                                  "use method='closed_form'")
     else:
+        try:
+            raw = list(at)
+        except TypeError:                               # a single step or time is one point
+            raw = [at]
+        check_trajectory_size(dynamics, method, raw, thin=thin, digits=digits,   # before any point is made
+                              max_prec=options.get("max_prec"), ln_w0=model.subs(model.ln_w0))
         pts = trajectory_points(dynamics, at, thin)
     values = METHODS[(dynamics, method)](model, pts, digits, **options)
     shown = {k: v for k, v in options.items() if k in ("map", "engine", "max_prec")}
