@@ -30,8 +30,10 @@ LOG_ZERO = -800.0
 _NEAR_ONE = 2.0**-26
 
 
-def _scratch(work: Workspace | None, key: str, like: np.ndarray) -> np.ndarray:
-    return np.empty(like.shape) if work is None else work.buffer(("accurate", key), like.shape[0])
+def _scratch(work: Workspace | None, key: str, like: np.ndarray | tuple[int, ...]) -> np.ndarray:
+    """A 1-d buffer of ``like``'s shape (an array or a shape): from ``work``, else a new array."""
+    shape = like if isinstance(like, tuple) else like.shape
+    return np.empty(shape) if work is None else work.buffer(("accurate", key), shape[0])
 
 
 def _split(a: np.ndarray, work: Workspace | None, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -177,7 +179,7 @@ def log_abs_one_minus_product(a: np.ndarray, b: np.ndarray, *, k: np.ndarray | N
         kk = None if k is None else (np.reshape(k, 1) if not shape else np.ravel(np.broadcast_to(k, shape)))
         out, sign = log_abs_one_minus_product(*flat, k=kk)
         return out.reshape(shape), (sign if sign.ndim == 0 else sign.reshape(shape))
-    like = np.empty(shape)
+    like = shape
     p = np.multiply(a, b, out=_scratch(work, "lp", like)) if product is None else product
     s = np.subtract(1.0, p, out=_scratch(work, "s", like))
     z = np.subtract(s, 1.0, out=_scratch(work, "z", like))  # exact: −p − r
