@@ -10,6 +10,7 @@ made no network request. Where no Chromium is installed the test is skipped with
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -99,12 +100,20 @@ def _run(browser: str, args: list[str], profile) -> subprocess.CompletedProcess:
     return subprocess.run([browser, *flags, *args], capture_output=True, text=True, timeout=180)
 
 
+def _no_browser() -> None:
+    """Where .ci/run installed Chromium (SYMDYN_REQUIRE_BROWSER=1) its absence fails; elsewhere it is a skip
+    with the reason printed (the issue allows a skip only where no Chromium can be installed)."""
+    reason = "no Chromium installed (apt-get install chromium; .ci/run installs it)"
+    if os.environ.get("SYMDYN_REQUIRE_BROWSER"):
+        pytest.fail(reason)
+    print(f"SKIPPED: {reason}")
+    pytest.skip(reason)
+
+
 def test_report_renders_in_chromium(report, tmp_path):
     browser = _chromium()
     if browser is None:
-        reason = "no Chromium installed (apt-get install chromium; .ci/run installs it)"
-        print(f"SKIPPED: {reason}")
-        pytest.skip(reason)
+        _no_browser()
     page = (report / "report.html").read_text(encoding="utf-8")
     probed = tmp_path / "probed.html"
     probed.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
@@ -129,7 +138,7 @@ def _probe_page(tmp_path, head: str, body: str) -> dict:
     """The probe's measurements of a small page (for the negative controls)."""
     browser = _chromium()
     if browser is None:
-        pytest.skip("no Chromium installed")
+        _no_browser()
     page = tmp_path / "page.html"
     page.write_text(f"<!DOCTYPE html><html><head>{head}</head><body>{body}{PROBE}</body></html>")
     dom = _run(browser, ["--virtual-time-budget=5000", "--dump-dom", page.as_uri()], tmp_path / "p")

@@ -116,7 +116,7 @@ def _limit_check(model: FactorModel, r: RescaledLimit, dynamics: str) -> ModelCh
             m = _numbers(model, delta)
             scale = m.subs(r.scale)
             if dynamics == "flow":
-                at = [sp.nsimplify(scale * tau) if scale.is_Rational else sp.Rational(
+                at = [sp.Rational(scale * tau) if scale.is_Rational else sp.Rational(
                     str(sp.N(scale * tau, 40)))]
             else:
                 m = m.with_values(eta=m.eta if m.eta != S.eta else sp.Rational(1, 10))
